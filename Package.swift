@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// chemflow: DFT-labelled datasets, graph networks and active-learning discovery.
+/// Module layout follows docs/architecture.md: C libraries behind `.systemLibrary`
+/// shims at the bottom, science in library modules, a thin CLI on top.
+let package = Package(
+    name: "chemflow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "chemflow", targets: ["chemflow"]),
+        .library(name: "GaussianDFT", targets: ["GaussianDFT"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibXC", pkgConfig: "libxc", providers: [.apt(["libxc-dev"])]),
+        .systemLibrary(name: "CLapack", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .target(name: "ChemistryCore"),
+        .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
+        .target(
+            name: "GaussianDFT",
+            dependencies: ["ChemistryCore", "LinearAlgebra", "CLibXC"],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "chemflow",
+            dependencies: [
+                "ChemistryCore", "GaussianDFT",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ChemistryCoreTests", dependencies: ["ChemistryCore"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(
+            name: "GaussianDFTTests",
+            dependencies: ["GaussianDFT", "ChemistryCore", "LinearAlgebra"],
+            resources: [.copy("Reference")]
+        ),
+        .testTarget(name: "ChemflowCLITests", dependencies: ["chemflow"]),
+    ]
+)
