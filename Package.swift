@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "chemflow", targets: ["chemflow"]),
         .library(name: "GaussianDFT", targets: ["GaussianDFT"]),
+        .library(name: "PlaneWaveDFT", targets: ["PlaneWaveDFT"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,22 +19,36 @@ let package = Package(
         .systemLibrary(name: "CLibXC", pkgConfig: "libxc", providers: [.apt(["libxc-dev"])]),
         .systemLibrary(name: "CLapack", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CSpglib", providers: [.apt(["libsymspg-dev"])]),
         .target(name: "ChemistryCore"),
         .target(name: "LinearAlgebra", dependencies: ["CLapack"]),
+        .target(name: "ExchangeCorrelation", dependencies: ["CLibXC"]),
         .target(
             name: "GaussianDFT",
-            dependencies: ["ChemistryCore", "LinearAlgebra", "CLibXC"],
+            dependencies: ["ChemistryCore", "LinearAlgebra", "ExchangeCorrelation"],
+            resources: [.copy("Resources")]
+        ),
+        .target(
+            name: "PlaneWaveDFT",
+            dependencies: ["ChemistryCore", "LinearAlgebra", "ExchangeCorrelation", "CFFTW", "CSpglib"],
             resources: [.copy("Resources")]
         ),
         .executableTarget(
             name: "chemflow",
             dependencies: [
-                "ChemistryCore", "GaussianDFT",
+                "ChemistryCore", "GaussianDFT", "PlaneWaveDFT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ChemistryCoreTests", dependencies: ["ChemistryCore"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "ExchangeCorrelationTests", dependencies: ["ExchangeCorrelation"]),
+        .testTarget(
+            name: "PlaneWaveDFTTests",
+            dependencies: ["PlaneWaveDFT", "ChemistryCore", "LinearAlgebra"],
+            resources: [.copy("Reference")]
+        ),
         .testTarget(
             name: "GaussianDFTTests",
             dependencies: ["GaussianDFT", "ChemistryCore", "LinearAlgebra"],

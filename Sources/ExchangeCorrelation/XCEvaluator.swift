@@ -1,0 +1,57 @@
+/// Evaluates the summed libxc components at grid points.
+///
+/// Outputs are summed over components: ε_xc (per particle), vρ = ∂(ρε)/∂ρ and vσ = ∂(ρε)/∂σ,
+/// in libxc's layout (see `LibxcFunctional.evaluate`).
+public final class XCEvaluator: @unchecked Sendable {
+    public let functionals: [LibxcFunctional]
+    public let needsGradient: Bool
+    public let polarized: Bool
+
+    init(functionals: [LibxcFunctional], needsGradient: Bool, polarized: Bool) {
+        self.functionals = functionals
+        self.needsGradient = needsGradient
+        self.polarized = polarized
+    }
+
+    /// Values per point: number of ρ, σ, vρ and vσ entries.
+    public var rhoStride: Int { polarized ? 2 : 1 }
+    public var sigmaStride: Int { polarized ? 3 : 1 }
+
+    /// Evaluates at `count` points. `exc`, `vrho`, `vsigma` are overwritten with the sums over
+    /// components; `scratch` must hold at least `count · (1 + rhoStride + sigmaStride)` values.
+    public func evaluate(count: Int, rho: UnsafePointer<Double>, sigma: UnsafePointer<Double>?,
+                         exc: UnsafeMutablePointer<Double>, vrho: UnsafeMutablePointer<Double>,
+                         vsigma: UnsafeMutablePointer<Double>?, scratch: UnsafeMutablePointer<Double>) {
+        let nr = count * rhoStride, ns = count * sigmaStride
+        exc.update(repeating: 0, count: count)
+        vrho.update(repeating: 0, count: nr)
+        if needsGradient, let vsigma { vsigma.update(repeating: 0, count: ns) }
+        let e = scratch, vr = scratch + count, vs = scratch + count + nr
+        for f in functionals {
+            let isGGA = f.rung == .gga
+            f.evaluate(count: count, rho: rho, sigma: sigma, exc: e, vrho: vr, vsigma: isGGA ? vs : nil)
+            for k in 0..<count { exc[k] += e[k] }
+            for k in 0..<nr { vrho[k] += vr[k] }
+            if isGGA, let vsigma { for k in 0..<ns { vsigma[k] += vs[k] } }
+        }
+    }
+
+    /// Convenience array form (tests, small inputs).
+    public func evaluate(rho: [Double], sigma: [Double]? = nil) -> (exc: [Double], vrho: [Double], vsigma: [Double]) {
+        let count = rho.count / rhoStride
+        var exc = [Double](repeating: 0, count: count)
+        var vrho = [Double](repeating: 0, count: rho.count)
+        var vsigma = [Double](repeating: 0, count: count * sigmaStride)
+        var scratch = [Double](repeating: 0, count: count * (1 + rhoStride + sigmaStride))
+        let sig = sigma ?? [Double](repeating: 0, count: count * sigmaStride)
+        rho.withUnsafeBufferPointer { r in sig.withUnsafeBufferPointer { s in
+            exc.withUnsafeMutableBufferPointer { e in vrho.withUnsafeMutableBufferPointer { vr in
+                vsigma.withUnsafeMutableBufferPointer { vs in scratch.withUnsafeMutableBufferPointer { sc in
+                    evaluate(count: count, rho: r.baseAddress!, sigma: s.baseAddress, exc: e.baseAddress!,
+                             vrho: vr.baseAddress!, vsigma: vs.baseAddress, scratch: sc.baseAddress!)
+                } }
+            } }
+        } }
+        return (exc, vrho, vsigma)
+    }
+}
