@@ -43,3 +43,16 @@ extension Matrix {
 
 /// Sets the number of OpenBLAS threads (chemflow uses 1 and parallelises over molecules).
 public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+
+/// C (m × n) = alpha · op(A) · op(B) + beta · C on raw column-major buffers with leading
+/// dimensions, for hot loops that reuse scratch memory. op(A) is m × k, op(B) is k × n.
+@inlinable
+public func gemm(m: Int, n: Int, k: Int, alpha: Double = 1,
+                 a: UnsafePointer<Double>, lda: Int, transposeA: Bool = false,
+                 b: UnsafePointer<Double>, ldb: Int, transposeB: Bool = false,
+                 beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
+    if m == 0 || n == 0 { return }
+    cblas_dgemm(CblasColMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(1, lda)), b, Int32(max(1, ldb)),
+                beta, c, Int32(max(1, ldc)))
+}

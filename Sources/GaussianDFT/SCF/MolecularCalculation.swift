@@ -1,0 +1,125 @@
+import ChemistryCore
+import ExchangeCorrelation
+import Foundation
+import LinearAlgebra
+
+/// One molecular calculation set up and ready to run: basis, integrals, grid, functional.
+///
+/// `MolecularCalculation(structure:settings:)` validates the input (geometry, electron count
+/// against spin, basis coverage, functional) and throws a one-line error for anything a user
+/// can get wrong; `run()` performs the SCF and the properties.
+public struct MolecularCalculation {
+    public let structure: Structure
+    public let settings: SCFSettings
+    public let basis: MolecularBasis
+    public let functional: ExchangeCorrelationFunctional
+    public let grid: MolecularGrid?
+    /// Canonical basis-set name ("6-31g*").
+    public let basisName: String
+    let electrons: ElectronCounts
+    let model: KohnShamModel
+    let atomPositions: [SIMD3<Double>]
+
+    public init(structure: Structure, settings: SCFSettings) throws {
+        self.structure = structure
+        self.settings = settings
+        if let (i, j, d) = structure.closestPair(), d < settings.minimumDistance {
+            throw DFTError.atomsTooClose(i: i, j: j, distance: d, minimum: settings.minimumDistance)
+        }
+        guard (0...9).contains(settings.gridLevel) else { throw DFTError.gridLevel(settings.gridLevel) }
+        guard settings.maxIterations > 0, settings.energyTolerance > 0 else {
+            throw DFTError.invalidSetting("max iterations and convergence tolerance must be positive")
+        }
+        electrons = try ElectronCounts(nuclearCharge: structure.atomicNumbers.reduce(0, +),
+                                       charge: settings.charge, spin: settings.spin)
+        functional = try ExchangeCorrelationFunctional(settings.functional)
+        let positions = structure.positionsBohr
+        atomPositions = positions
+        basisName = try BasisSetLibrary.canonicalName(settings.basis)
+        basis = try MolecularBasis(
+            atoms: zip(structure.atomicNumbers, positions).map { (atomicNumber: $0, position: $1) },
+            definitions: { try BasisSetLibrary.shells(basis: basisName, atomicNumber: $0) },
+            spherical: !settings.cartesian)
+        let unrestricted = settings.unrestricted || settings.spin != 0
+        let charges = structure.atomicNumbers.map(Double.init)
+        let hcore = kineticMatrix(basis) + nuclearAttractionMatrix(basis, charges: charges, positions: positions)
+        if functional.isHartreeFock {
+            grid = nil
+        } else {
+            grid = try MolecularGrid(atomicNumbers: structure.atomicNumbers, positions: positions, level: settings.gridLevel)
+        }
+        let xc = try grid.map { try XCIntegrator(basis: basis, grid: $0, evaluator: functional.evaluator(polarized: unrestricted)) }
+        model = KohnShamModel(
+            coreHamiltonian: hcore,
+            overlap: overlapMatrix(basis),
+            twoElectron: makeTwoElectronOperator(basis: basis, memoryBudgetBytes: settings.eriMemoryBudget),
+            xc: xc,
+            exactExchange: functional.exactExchange,
+            nuclearRepulsion: nuclearRepulsionEnergy(charges: charges, positions: positions),
+            unrestricted: unrestricted)
+    }
+
+    /// Method label as users write it, e.g. "b3lyp5/sto-3g".
+    public var methodLabel: String { "\(settings.functional.lowercased())/\(settings.basis.lowercased())" }
+
+    /// Runs the SCF; `progress` receives (iteration, energy) after every iteration.
+    public func run(progress: ((Int, Double) -> Void)? = nil) throws -> SCFResult {
+        let start = Date()
+        let driver = SCFDriver(model: model, settings: settings, electrons: electrons)
+        let guess = try initialDensities()
+        let state = try driver.run(initialDensities: guess, progress: progress)
+        return properties(of: state, seconds: Date().timeIntervalSince(start))
+    }
+
+    func initialDensities() throws -> [Matrix] {
+        let total: Matrix
+        switch settings.initialGuess {
+        case .core:
+            let (_, c) = try generalizedSymmetricEigen(model.coreHamiltonian, metric: model.overlap)
+            total = densityMatrix(orbitals: c, occupations: aufbauOccupations(count: basis.aoCount, electrons: electrons.total, perOrbital: 2))
+        case .atomicDensities:
+            total = try superpositionOfAtomicDensities(structure: structure, settings: settings, basis: basis)
+        }
+        // Scale the guess to the molecule's electron count (charged molecules, odd electrons).
+        let n = total.dot(model.overlap)
+        let scaled = n > 0 ? (Double(electrons.total) / n) * total : total
+        if model.unrestricted {
+            let fa = Double(electrons.alpha) / Double(electrons.total)
+            return [fa * scaled, (1 - fa) * scaled]
+        }
+        return [scaled]
+    }
+
+    func properties(of s: SCFDriver.State, seconds: Double) -> SCFResult {
+        let total = model.unrestricted ? s.densities[0] + s.densities[1] : s.densities[0]
+        // Dipole: μ = Σ_A Z_A R_A − tr(D r), origin at (0,0,0) of the input frame (as PySCF).
+        let r = dipoleMatrices(basis, origin: .zero)
+        var mu = SIMD3<Double>.zero
+        for (z, p) in zip(structure.atomicNumbers, atomPositions) { mu += Double(z) * p }
+        mu -= SIMD3(total.dot(r[0]), total.dot(r[1]), total.dot(r[2]))
+        // Mulliken: q_A = Z_A − Σ_{μ∈A} (D S)_μμ.
+        let ds = multiply(total, model.overlap)
+        var charges = structure.atomicNumbers.map(Double.init)
+        for mu in 0..<basis.aoCount { charges[basis.aoAtom[mu]] -= ds[mu, mu] }
+        func frontier(_ e: [Double], _ occ: [Double]) -> (Double?, Double?) {
+            (e.indices.filter { occ[$0] > 0 }.map { e[$0] }.max(), e.indices.filter { occ[$0] == 0 }.map { e[$0] }.min())
+        }
+        var homo = -Double.infinity, lumo: Double? = nil
+        for k in 0..<s.energies.count {
+            let (h, l) = frontier(s.energies[k], s.occupations[k])
+            if let h { homo = max(homo, h) }
+            if let l { lumo = min(lumo ?? l, l) }
+        }
+        return SCFResult(
+            name: structure.name, formula: structure.formula, method: methodLabel,
+            libxc: functional.libxcDescription, basis: basisName, gridLevel: grid == nil ? nil : settings.gridLevel,
+            gridPoints: grid?.count ?? 0, basisFunctions: basis.aoCount, charge: settings.charge,
+            spin: settings.spin, unrestricted: model.unrestricted,
+            energy: s.energy.total, components: s.energy,
+            orbitalEnergiesAlpha: s.energies[0], orbitalEnergiesBeta: model.unrestricted ? s.energies[1] : nil,
+            occupationsAlpha: s.occupations[0], occupationsBeta: model.unrestricted ? s.occupations[1] : nil,
+            homo: homo, lumo: lumo, dipoleDebye: mu * Units.auDipoleInDebye, mullikenCharges: charges,
+            iterationEnergies: s.history, iterations: s.iterations, converged: s.converged,
+            gradientNorm: s.gradientNorm, seconds: seconds)
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// The `chemflow` command line: argument parsing and display only; the science lives in the
+/// library modules.
+@main
+struct Chemflow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chemflow",
+        abstract: "DFT-labelled datasets, graph networks and materials discovery.",
+        discussion: """
+        Units: input coordinates in Å; energies printed in hartree (Ha) unless the name says eV.
+        Exit status: 0 success, 1 bad input or failed calculation, 2 usage error, 3 SCF not converged.
+        """,
+        version: ChemflowVersion.string,
+        subcommands: [DFTCommand.self]
+    )
+}
+
+enum ChemflowVersion {
+    static let string = "0.1.0"
+}
