@@ -35,6 +35,7 @@ enum ResultFormatting {
             "iterations": r.iterations,
             "orbital_gradient_norm": r.gradientNorm,
             "seconds": r.seconds,
+            "timings_seconds": r.timings,
         ]
         o["grid_level"] = r.gridLevel.map { $0 as Any } ?? NSNull()
         if let beta = r.orbitalEnergiesBeta { o["orbital_energies_beta_hartree"] = beta }
@@ -68,6 +69,46 @@ enum ResultFormatting {
         let charges = zip(structure.atomicNumbers, r.mullikenCharges).enumerated()
             .map { "\(Elements.symbol($0.element.0))\($0.offset + 1) \(String(format: "%+.4f", $0.element.1))" }
         lines.append("  Mulliken charges  " + charges.joined(separator: "  "))
+        return lines.joined(separator: "\n")
+    }
+}
+
+import PlaneWaveDFT
+
+extension ResultFormatting {
+    static func json(_ r: PlaneWaveResult, structure: Structure) -> [String: Any] {
+        var o: [String: Any] = [
+            "name": structure.name,
+            "formula": structure.formula,
+            "n_atoms": structure.count,
+            "energy_hartree": r.energyHartree,
+            "energy_per_atom_ev": r.energyPerAtomEV,
+            "energy_terms_hartree": r.energyTerms,
+            "fermi_level_hartree": r.fermiLevelHartree,
+            "converged": r.converged,
+            "iterations": r.iterations,
+            "iteration_energies_hartree": r.energiesPerIteration,
+            "seconds": r.seconds,
+            "ecut_hartree": r.ecut,
+            "fft_size": r.fftSize,
+            "kpoints": r.kpointCount,
+            "pseudopotentials": r.pseudopotentials,
+        ]
+        o["band_gap_hartree"] = r.bandGapHartree.map { $0 as Any } ?? NSNull()
+        return o
+    }
+
+    static func summary(_ r: PlaneWaveResult, structure: Structure) -> String {
+        func f(_ x: Double, _ d: Int = 10) -> String { String(format: "%.\(d)f", x) }
+        var lines = ["\(structure.name)  \(structure.formula)  plane waves, Ecut \(r.ecut) Ha, FFT \(r.fftSize.map(String.init).joined(separator: "x")), \(r.kpointCount) irreducible k-points  [\(r.pseudopotentials.joined(separator: ", "))]"]
+        lines.append("  \(r.converged ? "converged" : "NOT CONVERGED") after \(r.iterations) iterations in \(String(format: "%.2f", r.seconds)) s")
+        lines.append("  total energy          \(f(r.energyHartree)) Ha   (\(f(r.energyPerAtomEV, 6)) eV/atom)")
+        for (k, v) in r.energyTerms.sorted(by: { $0.key < $1.key }) {
+            lines.append("    \(k.padding(toLength: 18, withPad: " ", startingAt: 0))  \(f(v)) Ha")
+        }
+        var frontier = "  Fermi level \(f(r.fermiLevelHartree, 6)) Ha"
+        if let gap = r.bandGapHartree { frontier += "   band gap \(f(gap * Units.hartreeInEV, 4)) eV" }
+        lines.append(frontier)
         return lines.joined(separator: "\n")
     }
 }

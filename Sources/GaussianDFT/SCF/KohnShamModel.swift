@@ -19,6 +19,7 @@ struct KohnShamModel {
     let exactExchange: Double
     let nuclearRepulsion: Double
     let unrestricted: Bool
+    let timings: Timings
 
     /// Fock matrices (one for restricted, α and β for unrestricted) and energy terms.
     func fock(densities: [Matrix]) -> (focks: [Matrix], energy: EnergyComponents) {
@@ -28,7 +29,9 @@ struct KohnShamModel {
         e.oneElectron = total.dot(coreHamiltonian)
         let needK = exactExchange != 0
         // J is linear: build it from the total density only; K per spin.
-        let (jList, kList) = twoElectron.coulombExchange(densities: unrestricted ? densities : [total], exchange: needK)
+        let (jList, kList) = timings.measure("coulomb_exchange") {
+            twoElectron.coulombExchange(densities: unrestricted ? densities : [total], exchange: needK)
+        }
         let j = unrestricted ? jList[0] + jList[1] : jList[0]
         e.coulomb = 0.5 * total.dot(j)
         var focks: [Matrix]
@@ -48,7 +51,7 @@ struct KohnShamModel {
             }
         }
         if let xc {
-            let (exc, vxc) = xc.integrate(densities: densities)
+            let (exc, vxc) = timings.measure("exchange_correlation") { xc.integrate(densities: densities) }
             e.exchangeCorrelation = exc
             for s in 0..<focks.count { focks[s] += vxc[s] }
         }

@@ -19,8 +19,13 @@ public struct MolecularCalculation {
     let electrons: ElectronCounts
     let model: KohnShamModel
     let atomPositions: [SIMD3<Double>]
+    /// Wall time per stage, filled during setup and `run()`.
+    public let timings = Timings()
+    /// Wall time spent in `init` (integrals, grid, XC setup).
+    let setupSeconds: Double
 
     public init(structure: Structure, settings: SCFSettings) throws {
+        let setupStart = Date()
         self.structure = structure
         self.settings = settings
         if let (i, j, d) = structure.closestPair(), d < settings.minimumDistance {
@@ -35,28 +40,40 @@ public struct MolecularCalculation {
         functional = try ExchangeCorrelationFunctional(settings.functional)
         let positions = structure.positionsBohr
         atomPositions = positions
-        basisName = try BasisSetLibrary.canonicalName(settings.basis)
-        basis = try MolecularBasis(
+        let name = try BasisSetLibrary.canonicalName(settings.basis)
+        basisName = name
+        let basis = try MolecularBasis(
             atoms: zip(structure.atomicNumbers, positions).map { (atomicNumber: $0, position: $1) },
-            definitions: { try BasisSetLibrary.shells(basis: basisName, atomicNumber: $0) },
+            definitions: { try BasisSetLibrary.shells(basis: name, atomicNumber: $0) },
             spherical: !settings.cartesian)
+        self.basis = basis
         let unrestricted = settings.unrestricted || settings.spin != 0
         let charges = structure.atomicNumbers.map(Double.init)
-        let hcore = kineticMatrix(basis) + nuclearAttractionMatrix(basis, charges: charges, positions: positions)
-        if functional.isHartreeFock {
-            grid = nil
-        } else {
-            grid = try MolecularGrid(atomicNumbers: structure.atomicNumbers, positions: positions, level: settings.gridLevel)
+        let timings = self.timings
+        let (hcore, overlap) = timings.measure("one_electron") {
+            (kineticMatrix(basis) + nuclearAttractionMatrix(basis, charges: charges, positions: positions), overlapMatrix(basis))
         }
-        let xc = try grid.map { try XCIntegrator(basis: basis, grid: $0, evaluator: functional.evaluator(polarized: unrestricted)) }
+        let functional = self.functional
+        let grid = functional.isHartreeFock ? nil : try timings.measure("grid") {
+            try MolecularGrid(atomicNumbers: structure.atomicNumbers, positions: positions, level: settings.gridLevel)
+        }
+        self.grid = grid
+        let xc = try timings.measure("xc_setup") {
+            try grid.map { try XCIntegrator(basis: basis, grid: $0, evaluator: functional.evaluator(polarized: unrestricted)) }
+        }
+        let twoElectron = timings.measure("two_electron_setup") {
+            makeTwoElectronOperator(basis: basis, memoryBudgetBytes: settings.eriMemoryBudget)
+        }
         model = KohnShamModel(
             coreHamiltonian: hcore,
-            overlap: overlapMatrix(basis),
-            twoElectron: makeTwoElectronOperator(basis: basis, memoryBudgetBytes: settings.eriMemoryBudget),
+            overlap: overlap,
+            twoElectron: twoElectron,
             xc: xc,
             exactExchange: functional.exactExchange,
             nuclearRepulsion: nuclearRepulsionEnergy(charges: charges, positions: positions),
-            unrestricted: unrestricted)
+            unrestricted: unrestricted,
+            timings: timings)
+        setupSeconds = Date().timeIntervalSince(setupStart)
     }
 
     /// Method label as users write it, e.g. "b3lyp5/sto-3g".
@@ -66,9 +83,9 @@ public struct MolecularCalculation {
     public func run(progress: ((Int, Double) -> Void)? = nil) throws -> SCFResult {
         let start = Date()
         let driver = SCFDriver(model: model, settings: settings, electrons: electrons)
-        let guess = try initialDensities()
+        let guess = try timings.measure("guess") { try initialDensities() }
         let state = try driver.run(initialDensities: guess, progress: progress)
-        return properties(of: state, seconds: Date().timeIntervalSince(start))
+        return properties(of: state, seconds: setupSeconds + Date().timeIntervalSince(start))
     }
 
     func initialDensities() throws -> [Matrix] {
@@ -120,6 +137,6 @@ public struct MolecularCalculation {
             occupationsAlpha: s.occupations[0], occupationsBeta: model.unrestricted ? s.occupations[1] : nil,
             homo: homo, lumo: lumo, dipoleDebye: mu * Units.auDipoleInDebye, mullikenCharges: charges,
             iterationEnergies: s.history, iterations: s.iterations, converged: s.converged,
-            gradientNorm: s.gradientNorm, seconds: seconds)
+            gradientNorm: s.gradientNorm, seconds: seconds, timings: timings.snapshot)
     }
 }

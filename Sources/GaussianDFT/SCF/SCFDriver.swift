@@ -68,7 +68,9 @@ struct SCFDriver {
     func diagonalize(_ focks: [Matrix]) throws -> (orbitals: [Matrix], energies: [[Double]]) {
         var c: [Matrix] = [], e: [[Double]] = []
         for f in focks {
-            let (values, vectors) = try generalizedSymmetricEigen(f, metric: model.overlap)
+            let (values, vectors) = try model.timings.measure("diagonalization") {
+                try generalizedSymmetricEigen(f, metric: model.overlap)
+            }
             c.append(vectors); e.append(values)
         }
         return (c, e)

@@ -50,5 +50,8 @@ public struct SCFResult: Sendable, Codable {
     public var converged: Bool
     /// Final orbital-gradient norm.
     public var gradientNorm: Double
+    /// Wall time of the whole calculation, setup and SCF (seconds).
     public var seconds: Double
+    /// Wall time per stage, setup included (see `Timings`).
+    public var timings: [String: Double]
 }

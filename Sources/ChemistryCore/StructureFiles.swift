@@ -1,0 +1,29 @@
+import Foundation
+
+/// Reads any structure file chemflow understands, choosing the reader by name:
+/// `.cif` → CIF; `POSCAR`, `CONTCAR`, `.poscar`, `.vasp` → VASP POSCAR; everything else
+/// (`.xyz`, `.extxyz`) → (extended) XYZ.
+public enum StructureFiles {
+    public enum Format: String, Sendable { case xyz, cif, poscar }
+
+    public static func format(of path: String) -> Format {
+        let name = (path as NSString).lastPathComponent.lowercased()
+        let ext = (name as NSString).pathExtension
+        if ext == "cif" { return .cif }
+        if ext == "poscar" || ext == "vasp" || name.hasPrefix("poscar") || name.hasPrefix("contcar") { return .poscar }
+        return .xyz
+    }
+
+    public static func read(path: String) throws -> [Structure] {
+        switch format(of: path) {
+        case .cif: return try CIFReader.read(path: path)
+        case .poscar: return [try POSCARReader.read(path: path)]
+        case .xyz: return try XYZReader.read(path: path)
+        }
+    }
+}
+
+extension Structure {
+    /// True when the structure is a 3D crystal (a lattice and periodicity along all three vectors).
+    public var isPeriodic: Bool { lattice != nil && pbc.allSatisfy { $0 } }
+}
