@@ -93,131 +93,166 @@ final class XCIntegrator: @unchecked Sendable {
     /// E_xc and V_xc (one matrix per density) for densities [D] (restricted) or [D_α, D_β].
     func integrate(densities: [Matrix]) -> (energy: Double, potentials: [Matrix]) {
         let nspin = densities.count
-        let polarized = evaluator.polarized
-        precondition(polarized == (nspin == 2))
-        let gga = evaluator.needsGradient
-        var potentials = [Matrix](repeating: Matrix(rows: aoCount, columns: aoCount), count: nspin)
-        var energy = 0.0
+        precondition(evaluator.polarized == (nspin == 2))
+        let nao = aoCount
         let maxN = Self.blockSize
-        let maxM = blocks.map(\.aos.count).max() ?? 0
-        // Scratch buffers reused across blocks.
-        var phiStore = [Double](repeating: 0, count: maxN * maxM * (gga ? 4 : 1))
-        var dsub = [Double](repeating: 0, count: maxM * maxM)
-        var x = [Double](repeating: 0, count: maxN * maxM)
-        var y = [Double](repeating: 0, count: maxN * maxM)
-        var vsub = [Double](repeating: 0, count: maxM * maxM)
-        var rho = [Double](repeating: 0, count: maxN * 2)
-        var grad = [Double](repeating: 0, count: maxN * 6) // per spin: 3 components × n
-        var sigma = [Double](repeating: 0, count: maxN * 3)
-        var exc = [Double](repeating: 0, count: maxN)
-        var vrho = [Double](repeating: 0, count: maxN * 2)
-        var vsigma = [Double](repeating: 0, count: maxN * 3)
-        var scratch = [Double](repeating: 0, count: maxN * 6)
-        var aoScratch: [Int] = []
-
-        func process(_ block: Block, _ phiPtr: UnsafePointer<Double>) {
-            let n = block.range.count, m = block.aos.count
-                // Density and its gradient per spin.
-                for s in 0..<nspin {
-                    let d = densities[s]
-                    for (b, nu) in block.aos.enumerated() { for (a, mu) in block.aos.enumerated() { dsub[a + b * m] = d[mu, nu] } }
-                    dsub.withUnsafeBufferPointer { dp in x.withUnsafeMutableBufferPointer { xp in
-                        gemm(m: n, n: m, k: m, a: phiPtr, lda: n, b: dp.baseAddress!, ldb: m, c: xp.baseAddress!, ldc: n)
-                    } }
-                    for p in 0..<n {
-                        var r = 0.0
-                        for mu in 0..<m { r += phiPtr[p + mu * n] * x[p + mu * n] }
-                        rho[polarized ? 2 * p + s : p] = r
-                    }
-                    if gga {
-                        for c in 0..<3 {
-                            let g = phiPtr + (1 + c) * n * m
-                            for p in 0..<n {
-                                var v = 0.0
-                                for mu in 0..<m { v += g[p + mu * n] * x[p + mu * n] }
-                                grad[s * 3 * n + c * n + p] = 2 * v
-                            }
-                        }
-                    }
-                }
-                if gga {
-                    for p in 0..<n {
-                        func dot(_ a: Int, _ b: Int) -> Double {
-                            grad[a * 3 * n + p] * grad[b * 3 * n + p] + grad[a * 3 * n + n + p] * grad[b * 3 * n + n + p]
-                                + grad[a * 3 * n + 2 * n + p] * grad[b * 3 * n + 2 * n + p]
-                        }
-                        if polarized {
-                            sigma[3 * p] = dot(0, 0); sigma[3 * p + 1] = dot(0, 1); sigma[3 * p + 2] = dot(1, 1)
-                        } else {
-                            sigma[p] = dot(0, 0)
-                        }
-                    }
-                }
-                rho.withUnsafeBufferPointer { rp in sigma.withUnsafeBufferPointer { sp in
-                    exc.withUnsafeMutableBufferPointer { ep in vrho.withUnsafeMutableBufferPointer { vp in
-                        vsigma.withUnsafeMutableBufferPointer { vsp in scratch.withUnsafeMutableBufferPointer { scp in
-                            evaluator.evaluate(count: n, rho: rp.baseAddress!, sigma: gga ? sp.baseAddress! : nil,
-                                               exc: ep.baseAddress!, vrho: vp.baseAddress!,
-                                               vsigma: gga ? vsp.baseAddress! : nil, scratch: scp.baseAddress!)
-                        } }
-                    } }
-                } }
-                for p in 0..<n {
-                    let w = weights[block.range.lowerBound + p]
-                    let total = polarized ? rho[2 * p] + rho[2 * p + 1] : rho[p]
-                    energy += w * exc[p] * total
-                }
-                // Y_pμ = w_p (½ vρ φ_pμ + g_p · ∇φ_pμ);  V_sub = φᵀ Y + Yᵀ φ.
-                for s in 0..<nspin {
-                    for mu in 0..<m {
-                        for p in 0..<n {
-                            let w = weights[block.range.lowerBound + p]
-                            let vr = polarized ? vrho[2 * p + s] : vrho[p]
-                            var v = 0.5 * vr * phiPtr[p + mu * n]
-                            if gga {
-                                var g = SIMD3<Double>.zero
-                                let gs = SIMD3(grad[s * 3 * n + p], grad[s * 3 * n + n + p], grad[s * 3 * n + 2 * n + p])
-                                if polarized {
-                                    let o = 1 - s
-                                    let go = SIMD3(grad[o * 3 * n + p], grad[o * 3 * n + n + p], grad[o * 3 * n + 2 * n + p])
-                                    g = 2 * vsigma[3 * p + 2 * s] * gs + vsigma[3 * p + 1] * go
-                                } else {
-                                    g = 2 * vsigma[p] * gs
-                                }
-                                v += g.x * phiPtr[n * m + p + mu * n] + g.y * phiPtr[2 * n * m + p + mu * n]
-                                    + g.z * phiPtr[3 * n * m + p + mu * n]
-                            }
-                            y[p + mu * n] = w * v
-                        }
-                    }
-                    y.withUnsafeBufferPointer { yp in vsub.withUnsafeMutableBufferPointer { vp in
-                        gemm(m: m, n: m, k: n, a: phiPtr, lda: n, transposeA: true, b: yp.baseAddress!, ldb: n,
-                             c: vp.baseAddress!, ldc: m)
-                    } }
-                    for (b, nu) in block.aos.enumerated() {
-                        for (a, mu) in block.aos.enumerated() {
-                            potentials[s][mu, nu] += vsub[a + b * m] + vsub[b + a * m]
-                        }
-                    }
-                }
+        let maxM = max(1, blocks.map(\.aos.count).max() ?? 0)
+        let workspace = XCWorkspace(maxPoints: maxN, maxFunctions: maxM, aoCount: nao, spins: nspin,
+                                    gradient: evaluator.needsGradient)
+        defer { workspace.deallocate() }
+        for s in 0..<nspin {
+            densities[s].elements.withUnsafeBufferPointer { workspace.density[s].update(from: $0.baseAddress!, count: nao * nao) }
         }
-
-        for block in blocks where !block.aos.isEmpty {
-            if let cache = block.cache {
-                cache.withUnsafeBufferPointer { process(block, $0.baseAddress!) }
-            } else {
-                let n = block.range.count, m = block.aos.count
-                phiStore.withUnsafeMutableBufferPointer { phiBuf in
+        var energy = 0.0
+        var aoScratch: [Int] = []
+        weights.withUnsafeBufferPointer { w in
+            for block in blocks where !block.aos.isEmpty {
+                if let cache = block.cache {
+                    cache.withUnsafeBufferPointer {
+                        energy += integrateBlock(block, phi: $0.baseAddress!, weights: w.baseAddress! + block.range.lowerBound, workspace)
+                    }
+                } else {
+                    let n = block.range.count, m = block.aos.count
                     aoScratch.removeAll(keepingCapacity: true)
                     points.withUnsafeBufferPointer { pp in
                         aoEvaluator.evaluate(points: UnsafeBufferPointer(rebasing: pp[block.range]), shellIndices: block.shells,
-                                             values: phiBuf.baseAddress!, gradients: gga ? phiBuf.baseAddress! + n * m : nil,
+                                             values: workspace.phi, gradients: evaluator.needsGradient ? workspace.phi + n * m : nil,
                                              aoIndex: &aoScratch)
                     }
-                    process(block, UnsafePointer(phiBuf.baseAddress!))
+                    energy += integrateBlock(block, phi: UnsafePointer(workspace.phi), weights: w.baseAddress! + block.range.lowerBound, workspace)
                 }
             }
         }
+        let potentials = (0..<nspin).map { s in
+            Matrix(rows: nao, columns: nao, elements: Array(UnsafeBufferPointer(start: workspace.potential[s], count: nao * nao)))
+        }
         return (energy, potentials)
     }
+
+    /// One block: ρ (and ∇ρ) from φ and D, libxc, then V_sub = φᵀY + Yᵀφ scattered into V.
+    /// φ is n × m AO-major, followed for GGA by ∂x, ∂y, ∂z blocks of the same shape.
+    private func integrateBlock(_ block: Block, phi: UnsafePointer<Double>, weights w: UnsafePointer<Double>,
+                                _ ws: XCWorkspace) -> Double {
+        let n = block.range.count, m = block.aos.count
+        let nspin = ws.spins, polarized = nspin == 2, gga = evaluator.needsGradient
+        let nao = aoCount
+        let nm = n * m
+        block.aos.withUnsafeBufferPointer { aos in
+            for s in 0..<nspin {
+                // D_sub = D[aos, aos]; X = φ D_sub.
+                let d = ws.density[s]
+                for b in 0..<m {
+                    let col = d + aos[b] * nao
+                    for a in 0..<m { ws.dsub[a + b * m] = col[aos[a]] }
+                }
+                gemm(m: n, n: m, k: m, a: phi, lda: n, b: ws.dsub, ldb: m, c: ws.x, ldc: n)
+                let rho = ws.rhoSpin + s * n
+                for p in 0..<n { rho[p] = 0 }
+                for mu in 0..<m {
+                    let f = phi + mu * n, xm = ws.x + mu * n
+                    for p in 0..<n { rho[p] += f[p] * xm[p] }
+                }
+                if gga {
+                    for c in 0..<3 {
+                        let g = ws.gradSpin + (s * 3 + c) * n
+                        for p in 0..<n { g[p] = 0 }
+                        for mu in 0..<m {
+                            let f = phi + (1 + c) * nm + mu * n, xm = ws.x + mu * n
+                            for p in 0..<n { g[p] += f[p] * xm[p] }
+                        }
+                        for p in 0..<n { g[p] *= 2 }
+                    }
+                }
+            }
+        }
+        // libxc layout: interleaved spins.
+        let gx = ws.gradSpin, ga = { (s: Int, c: Int) in gx + (s * 3 + c) * n }
+        if polarized {
+            for p in 0..<n { ws.rho[2 * p] = ws.rhoSpin[p]; ws.rho[2 * p + 1] = ws.rhoSpin[n + p] }
+            if gga {
+                for p in 0..<n {
+                    var aa = 0.0, ab = 0.0, bb = 0.0
+                    for c in 0..<3 {
+                        let x = ga(0, c)[p], y = ga(1, c)[p]
+                        aa += x * x; ab += x * y; bb += y * y
+                    }
+                    ws.sigma[3 * p] = aa; ws.sigma[3 * p + 1] = ab; ws.sigma[3 * p + 2] = bb
+                }
+            }
+        } else {
+            ws.rho.update(from: ws.rhoSpin, count: n)
+            if gga {
+                let gxx = ga(0, 0), gyy = ga(0, 1), gzz = ga(0, 2)
+                for p in 0..<n { ws.sigma[p] = gxx[p] * gxx[p] + gyy[p] * gyy[p] + gzz[p] * gzz[p] }
+            }
+        }
+        evaluator.evaluate(count: n, rho: ws.rho, sigma: gga ? ws.sigma : nil, exc: ws.exc, vrho: ws.vrho,
+                           vsigma: gga ? ws.vsigma : nil, scratch: ws.scratch)
+        var energy = 0.0
+        for p in 0..<n {
+            let total = polarized ? ws.rho[2 * p] + ws.rho[2 * p + 1] : ws.rho[p]
+            energy += w[p] * ws.exc[p] * total
+        }
+        block.aos.withUnsafeBufferPointer { aos in
+            for s in 0..<nspin {
+                // Per-point coefficients: a_p = ½ w vρ, g_p = w (2 vσ_ss ∇ρ_s + vσ_ab ∇ρ_s').
+                let a = ws.coefficient, g = ws.coefficient + n
+                for p in 0..<n { a[p] = 0.5 * w[p] * (polarized ? ws.vrho[2 * p + s] : ws.vrho[p]) }
+                if gga {
+                    for c in 0..<3 {
+                        let gc = g + c * n, own = ga(s, c)
+                        if polarized {
+                            let other = ga(1 - s, c)
+                            for p in 0..<n { gc[p] = w[p] * (2 * ws.vsigma[3 * p + 2 * s] * own[p] + ws.vsigma[3 * p + 1] * other[p]) }
+                        } else {
+                            for p in 0..<n { gc[p] = w[p] * 2 * ws.vsigma[p] * own[p] }
+                        }
+                    }
+                }
+                for mu in 0..<m {
+                    let y = ws.y + mu * n, f = phi + mu * n
+                    for p in 0..<n { y[p] = a[p] * f[p] }
+                    if gga {
+                        let fx = phi + nm + mu * n, fy = phi + 2 * nm + mu * n, fz = phi + 3 * nm + mu * n
+                        let gxp = g, gyp = g + n, gzp = g + 2 * n
+                        for p in 0..<n { y[p] += gxp[p] * fx[p] + gyp[p] * fy[p] + gzp[p] * fz[p] }
+                    }
+                }
+                gemm(m: m, n: m, k: n, a: phi, lda: n, transposeA: true, b: ws.y, ldb: n, c: ws.vsub, ldc: m)
+                let v = ws.potential[s]
+                for b in 0..<m {
+                    let col = v + aos[b] * nao
+                    for a2 in 0..<m { col[aos[a2]] += ws.vsub[a2 + b * m] + ws.vsub[b + a2 * m] }
+                }
+            }
+        }
+        return energy
+    }
+}
+
+/// Scratch memory for `XCIntegrator.integrate`, allocated once per call.
+final class XCWorkspace {
+    let spins: Int
+    let phi, dsub, x, y, vsub, rhoSpin, gradSpin, rho, sigma, exc, vrho, vsigma, scratch, coefficient: UnsafeMutablePointer<Double>
+    let density: [UnsafeMutablePointer<Double>]
+    let potential: [UnsafeMutablePointer<Double>]
+    private var all: [UnsafeMutablePointer<Double>] = []
+
+    init(maxPoints n: Int, maxFunctions m: Int, aoCount nao: Int, spins: Int, gradient: Bool) {
+        self.spins = spins
+        func buffer(_ count: Int) -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: max(1, count))
+            p.initialize(repeating: 0, count: max(1, count))
+            return p
+        }
+        phi = buffer(n * m * (gradient ? 4 : 1)); dsub = buffer(m * m); x = buffer(n * m); y = buffer(n * m)
+        vsub = buffer(m * m); rhoSpin = buffer(2 * n); gradSpin = buffer(6 * n); rho = buffer(2 * n)
+        sigma = buffer(3 * n); exc = buffer(n); vrho = buffer(2 * n); vsigma = buffer(3 * n)
+        scratch = buffer(6 * n); coefficient = buffer(4 * n)
+        density = (0..<spins).map { _ in buffer(nao * nao) }
+        potential = (0..<spins).map { _ in buffer(nao * nao) }
+        all = [phi, dsub, x, y, vsub, rhoSpin, gradSpin, rho, sigma, exc, vrho, vsigma, scratch, coefficient] + density + potential
+    }
+
+    func deallocate() { for p in all { p.deallocate() } }
 }
