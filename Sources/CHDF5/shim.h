@@ -18,4 +18,23 @@ static inline unsigned chdf5_f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned chdf5_f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline hsize_t chdf5_s_unlimited(void) { return H5S_UNLIMITED; }
 static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
+/* Added for the Datasets module (SWMR, error handling, selections, strings). */
+static inline hid_t chdf5_e_default(void) { return H5E_DEFAULT; }
+static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+/* Error-stack settings are per thread in thread-safe builds: silence each thread once. */
+static inline void chdf5_quiet(void) {
+    static __thread int quiet = 0;
+    if (!quiet) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); quiet = 1; }
+}
+static inline unsigned chdf5_f_acc_swmr_write(void) { return H5F_ACC_SWMR_WRITE; }
+static inline unsigned chdf5_f_acc_swmr_read(void) { return H5F_ACC_SWMR_READ; }
+static inline H5F_libver_t chdf5_libver_latest(void) { return H5F_LIBVER_LATEST; }
+static inline H5F_libver_t chdf5_libver_earliest(void) { return H5F_LIBVER_EARLIEST; }
+static inline hid_t chdf5_native_int8(void) { return H5T_NATIVE_INT8; }
+static inline hid_t chdf5_native_hsize(void) { return H5T_NATIVE_HSIZE; }
+static inline hid_t chdf5_p_dataset_xfer(void) { return H5P_DATASET_XFER; }
+static inline hid_t chdf5_p_file_create(void) { return H5P_FILE_CREATE; }
+static inline hid_t chdf5_p_attribute_create(void) { return H5P_ATTRIBUTE_CREATE; }
+static inline hid_t chdf5_p_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t chdf5_p_group_create(void) { return H5P_GROUP_CREATE; }
 #endif
