@@ -34,16 +34,22 @@ let package = Package(
             dependencies: ["ChemistryCore", "LinearAlgebra", "ExchangeCorrelation", "CFFTW", "CSpglib"],
             resources: [.copy("Resources")]
         ),
+        .target(name: "Datasets", dependencies: ["ChemistryCore", "CHDF5"]),
+        .target(name: "GraphNetworks", dependencies: ["ChemistryCore", "LinearAlgebra"]),
+        .target(name: "DatasetGeneration", dependencies: ["ChemistryCore", "LinearAlgebra", "GaussianDFT", "Datasets"]),
         .executableTarget(
             name: "chemflow",
             dependencies: [
-                "ChemistryCore", "GaussianDFT", "PlaneWaveDFT",
+                "ChemistryCore", "GaussianDFT", "PlaneWaveDFT", "Datasets", "GraphNetworks", "DatasetGeneration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ChemistryCoreTests", dependencies: ["ChemistryCore"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ExchangeCorrelationTests", dependencies: ["ExchangeCorrelation"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChemistryCore"]),
+        .testTarget(name: "DatasetGenerationTests", dependencies: ["DatasetGeneration", "Datasets", "ChemistryCore"]),
+        .testTarget(name: "GraphNetworksTests", dependencies: ["GraphNetworks", "ChemistryCore", "LinearAlgebra"]),
         .testTarget(
             name: "PlaneWaveDFTTests",
             dependencies: ["PlaneWaveDFT", "ChemistryCore", "LinearAlgebra"],
@@ -54,6 +60,6 @@ let package = Package(
             dependencies: ["GaussianDFT", "ChemistryCore", "LinearAlgebra"],
             resources: [.copy("Reference")]
         ),
-        .testTarget(name: "ChemflowCLITests", dependencies: ["chemflow"]),
+        .testTarget(name: "ChemflowCLITests", dependencies: ["chemflow", "Datasets", "ChemistryCore"]),
     ]
 )
