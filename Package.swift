@@ -36,11 +36,12 @@ let package = Package(
         ),
         .target(name: "Datasets", dependencies: ["ChemistryCore", "CHDF5"]),
         .target(name: "GraphNetworks", dependencies: ["ChemistryCore", "LinearAlgebra"]),
+        .target(name: "Training", dependencies: ["ChemistryCore", "GraphNetworks", "Datasets", "CHDF5"]),
         .target(name: "DatasetGeneration", dependencies: ["ChemistryCore", "LinearAlgebra", "GaussianDFT", "Datasets"]),
         .executableTarget(
             name: "chemflow",
             dependencies: [
-                "ChemistryCore", "GaussianDFT", "PlaneWaveDFT", "Datasets", "GraphNetworks", "DatasetGeneration",
+                "ChemistryCore", "GaussianDFT", "PlaneWaveDFT", "Datasets", "GraphNetworks", "DatasetGeneration", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ExchangeCorrelationTests", dependencies: ["ExchangeCorrelation"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChemistryCore"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "GraphNetworks", "Datasets", "ChemistryCore"]),
         .testTarget(name: "DatasetGenerationTests", dependencies: ["DatasetGeneration", "Datasets", "ChemistryCore"]),
         .testTarget(name: "GraphNetworksTests", dependencies: ["GraphNetworks", "ChemistryCore", "LinearAlgebra"]),
         .testTarget(

@@ -1,0 +1,2 @@
+/// Training orchestration: chemflow datasets into graph networks, HDF5 model files.
+public enum Training {}
