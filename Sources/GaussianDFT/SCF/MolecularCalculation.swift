@@ -88,6 +88,13 @@ public struct MolecularCalculation {
         return properties(of: state, seconds: setupSeconds + Date().timeIntervalSince(start))
     }
 
+    /// The converged total (α + β) density matrix, recomputed by running the SCF (for tests and tools).
+    func finalDensity() throws -> Matrix {
+        let driver = SCFDriver(model: model, settings: settings, electrons: electrons)
+        let state = try driver.run(initialDensities: try initialDensities())
+        return model.unrestricted ? state.densities[0] + state.densities[1] : state.densities[0]
+    }
+
     func initialDensities() throws -> [Matrix] {
         let total: Matrix
         switch settings.initialGuess {
