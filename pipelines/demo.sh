@@ -3,7 +3,8 @@
 #   1. chemflow dft on the shipped demo molecules (B3LYP5/STO-3G, the QM1B method)
 #   2. chemflow dft on a crystal (silicon, plane waves)
 #   3. chemflow generate: a small DFT-labelled HDF5 dataset (QM1B preset), then inspect it
-# Stages still to come (see the open issues): train -> discover.
+#   4. chemflow train / evaluate / predict: a small SchNet on that dataset
+# Stage still to come (see the open issues): discover.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${CHEMFLOW_BIN:-$here/.build/release/chemflow}"
@@ -28,3 +29,11 @@ head -n "$(awk 'BEGIN{n=0} {if (state==0) {c=$1; state=1; n++; if (n>40) {print 
   "$here/datasets/molecules/gdb9-1000.xyz" > "$out/demo40.xyz"
 "$bin" generate --input "$out/demo40.xyz" --output "$out/demo.h5" --preset qm1b --overwrite
 "$bin" inspect "$out/demo.h5"
+
+echo
+echo "== chemflow train: SchNet on $out/demo.h5 (40 molecules, 20 epochs) -> $out/demo-model.h5 =="
+"$bin" train --data "$out/demo.h5" --output "$out/demo-model.h5" --epochs 20 --features 32 --interactions 2
+echo
+echo "== chemflow evaluate / predict with the trained model =="
+"$bin" evaluate --model "$out/demo-model.h5" --data "$out/demo.h5"
+"$bin" predict --model "$out/demo-model.h5" --input "$here/datasets/molecules/demo.xyz"

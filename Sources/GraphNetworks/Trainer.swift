@@ -106,6 +106,22 @@ public struct TrainingCheckpoint: Sendable {
     public var schedule: LearningRateSchedule
     public var standardization: Standardization
     public var history: [EpochMetrics]
+
+    public init(epochsDone: Int, parameters: [Double], bestParameters: [Double], bestValidationMAE: Double,
+                epochsWithoutImprovement: Int, optimizerStep: Int, optimizerM: [Double], optimizerV: [Double],
+                schedule: LearningRateSchedule, standardization: Standardization, history: [EpochMetrics]) {
+        self.epochsDone = epochsDone
+        self.parameters = parameters
+        self.bestParameters = bestParameters
+        self.bestValidationMAE = bestValidationMAE
+        self.epochsWithoutImprovement = epochsWithoutImprovement
+        self.optimizerStep = optimizerStep
+        self.optimizerM = optimizerM
+        self.optimizerV = optimizerV
+        self.schedule = schedule
+        self.standardization = standardization
+        self.history = history
+    }
 }
 
 public struct TrainingResult: Sendable {

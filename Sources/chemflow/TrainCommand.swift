@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import GraphNetworks
+import Training
+
+/// `chemflow train`: a SchNet (or an ensemble) on chemflow HDF5 datasets → an HDF5 model file.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a SchNet energy model on chemflow HDF5 datasets and write an HDF5 model file.",
+        discussion: """
+        Defaults are sized for a small machine: 30 epochs, batch 32, lr 5e-4, 64 features, 3 interactions, 50 radial functions, cutoff 5 Å. The SchNet paper / SchNetPack defaults are 128 features and 6 interactions (pass --features 128 --interactions 6 for those). Without --data-val, structures are split into training and validation by a stable hash of their name (--val-percent, default 10). Only records with status ok are used. Next to MODEL.h5 the run writes MODEL.metrics.csv, MODEL.learning-curve.svg (ensembles: MODEL.memberK.*) and MODEL.checkpoint.h5, updated every epoch; --resume continues from the checkpoint exactly (also to extend a finished run with more --epochs). Progress (epoch, loss, validation MAE, molecules/s, ETA) is shown on a terminal only.
+        """
+    )
+
+    @Option(name: .customLong("data"), help: "Training dataset (chemflow HDF5). Repeat to combine several.")
+    var data: [String] = []
+
+    @Option(name: .customLong("data-val"), help: "Validation dataset (default: a hash split of --data). Repeatable.")
+    var dataVal: [String] = []
+
+    @Option(help: "Model file to write (HDF5).")
+    var output: String
+
+    @Option(help: "Target label (energy).")
+    var target: String = "energy"
+
+    @Option(help: "Epochs.")
+    var epochs: Int = 30
+
+    @Option(name: .customLong("batch-size"), help: "Structures per optimiser step.")
+    var batchSize: Int = 32
+
+    @Option(help: "Adam learning rate.")
+    var lr: Double = 5e-4
+
+    @Option(help: "Atom features (SchNet paper: 128).")
+    var features: Int = 64
+
+    @Option(help: "Interaction blocks (SchNet paper: 6).")
+    var interactions: Int = 3
+
+    @Option(name: .customLong("radial-functions"), help: "Gaussian radial basis functions.")
+    var radialFunctions: Int = 50
+
+    @Option(help: "Neighbour cutoff in Å.")
+    var cutoff: Double = 5.0
+
+    @Option(help: "Train this many models with seeds seed, seed+1, … (predictions: median and spread).")
+    var ensemble: Int = 1
+
+    @Option(help: "Random seed (initialisation and shuffling).")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("val-percent"), help: "Percent of --data used for validation when there is no --data-val.")
+    var valPercent: Int = 10
+
+    @Option(help: "Stop after this many epochs without a better validation MAE.")
+    var patience: Int = 20
+
+    @Flag(help: "Continue from the checkpoint next to --output.")
+    var resume = false
+
+    @Flag(help: "Print the final summary as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        if data.isEmpty { throw ValidationError("--data is required") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
+        guard features >= 2, features <= 4096 else { throw ValidationError("--features must be between 2 and 4096") }
+        guard interactions >= 0, interactions <= 64 else { throw ValidationError("--interactions must be between 0 and 64") }
+        guard radialFunctions >= 2, radialFunctions <= 1024 else { throw ValidationError("--radial-functions must be between 2 and 1024") }
+        guard cutoff > 0, cutoff <= 50 else { throw ValidationError("--cutoff must be in (0, 50] Å") }
+        guard ensemble >= 1, ensemble <= 64 else { throw ValidationError("--ensemble must be between 1 and 64") }
+        guard (0...50).contains(valPercent) else { throw ValidationError("--val-percent must be between 0 and 50") }
+        guard patience >= 1 else { throw ValidationError("--patience must be at least 1") }
+    }
+
+    func run() throws {
+        let outURL = URL(fileURLWithPath: output)
+        let dir = outURL.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue,
+              FileManager.default.isWritableFile(atPath: dir) else {
+            Terminal.error("cannot write the model to '\(output)': directory '\(dir)' does not exist or is not writable")
+            throw ExitCode(ExitStatus.failure)
+        }
+        let outPath = outURL.standardizedFileURL.path
+        if let clash = (data + dataVal).first(where: { URL(fileURLWithPath: $0).standardizedFileURL.path == outPath }) {
+            Terminal.error("--output '\(output)' is also a dataset ('\(clash)'); choose another model file")
+            throw ExitCode(ExitStatus.failure)
+        }
+        var config = TrainingConfiguration(epochs: epochs, batchSize: batchSize, learningRate: lr,
+                                           earlyStoppingPatience: patience, validationPercent: valPercent, seed: seed)
+        config.plateauPatience = max(1, min(5, patience / 2))
+        let options = TrainingRunOptions(
+            dataPaths: data, validationPaths: dataVal, outputPath: output, target: target,
+            hyperparameters: SchNetHyperparameters(features: features, interactions: interactions,
+                                                   radialFunctions: radialFunctions, cutoff: cutoff, seed: seed),
+            configuration: config, ensembleSize: ensemble, resume: resume, chemflowVersion: ChemflowVersion.string)
+        if resume && !FileManager.default.fileExists(atPath: options.checkpointPath) {
+            Terminal.warning("no checkpoint '\(options.checkpointPath)' to resume from; starting from scratch")
+        }
+        let run = TrainingRun(options: options)
+        let start = Date()
+        var epochsThisProcess = 0
+        run.onEpoch = { p in
+            epochsThisProcess += 1
+            let perEpoch = Date().timeIntervalSince(start) / Double(epochsThisProcess)
+            let remaining = (p.epochs - p.metrics.epoch) + (p.members - p.member - 1) * p.epochs
+            var line = p.members > 1 ? "model \(p.member + 1)/\(p.members) " : ""
+            line += "epoch \(p.metrics.epoch)/\(p.epochs)"
+            line += String(format: "  loss %.4g eV²  val MAE %.4f eV  %.0f molecules/s", p.metrics.trainLoss,
+                           p.metrics.validationMAE, p.metrics.structuresPerSecond)
+            line += "  ETA " + formatDuration(perEpoch * Double(max(0, remaining)))
+            Terminal.progress(line)
+        }
+        let summary: TrainingRunSummary
+        do {
+            summary = try run.run()
+        } catch {
+            Terminal.endProgress()
+            Terminal.error("\(error)")
+            throw ExitCode(ExitStatus.failure)
+        }
+        Terminal.endProgress()
+        if summary.results.contains(where: { $0.history.contains { !$0.trainLoss.isFinite } }) {
+            Terminal.warning("training diverged (the loss became NaN or infinite); the model keeps the best weights seen before, so try a lower --lr")
+        }
+        let best = summary.results[0]
+        let epochsRun = summary.results.map { $0.history.count }.max() ?? 0
+        if json {
+            var object: [String: Any] = [
+                "model": summary.modelPath, "checkpoint": summary.checkpointPath,
+                "metrics_csv": summary.reports.map(\.csv), "learning_curve_svg": summary.reports.map(\.svg),
+                "ensemble": summary.results.count, "epochs": epochsRun, "train_count": summary.trainCount,
+                "validation_count": summary.validationCount, "skipped": summary.skipped,
+                "parameters": summary.parameterCount, "elements": summary.elements,
+                "best_epoch": best.bestEpoch, "stopped_early": summary.results.map(\.stoppedEarly),
+                "best_val_mae_ev": summary.results.map(\.bestValidationMAE),
+                "features": features, "interactions": interactions, "cutoff": cutoff, "seed": seed,
+                "seconds": summary.seconds,
+            ]
+            object["resumed_from_epoch"] = summary.resumedFromEpoch.map { $0 as Any } ?? NSNull()
+            if let v = summary.validation {
+                object["val_mae_ev"] = v.mae
+                object["val_rmse_ev"] = v.rmse
+                object["val_mae_ev_per_atom"] = v.maePerAtom
+                object["val_rmse_ev_per_atom"] = v.rmsePerAtom
+            }
+            if let last = best.history.last { object["train_loss_ev2"] = last.trainLoss }
+            print(Terminal.jsonLine(jsonSafe(object)))
+            return
+        }
+        let ens = summary.results.count > 1 ? "ensemble of \(summary.results.count) SchNets" : "SchNet"
+        print("\(summary.modelPath): \(ens), \(features) features × \(interactions) interactions, cutoff \(cutoff) Å, \(summary.parameterCount) parameters\(summary.results.count > 1 ? " each" : "")")
+        var trained = "  trained \(epochsRun) epochs on \(summary.trainCount) structures"
+        if let r = summary.resumedFromEpoch { trained += " (resumed after epoch \(r))" }
+        if summary.skipped > 0 { trained += "; \(summary.skipped) records skipped (status not ok)" }
+        print(trained + String(format: ", %.1f s", summary.seconds))
+        if let v = summary.validation {
+            print(String(format: "  validation (%d structures): MAE %.4f eV (%.4f eV/atom), RMSE %.4f eV (%.4f eV/atom); best epoch %d",
+                         v.count, v.mae, v.maePerAtom, v.rmse, v.rmsePerAtom, best.bestEpoch))
+        } else {
+            print("  no validation structures (the training RMSE drove scheduling and early stopping)")
+        }
+        if summary.results.contains(where: \.stoppedEarly) { print("  stopped early (no improvement for \(patience) epochs)") }
+        for (csv, svg) in summary.reports {
+            print("  metrics \(csv)")
+            print("  learning curve \(svg)")
+        }
+        print("  checkpoint \(summary.checkpointPath) (for --resume)")
+    }
+}
+
+/// JSON cannot hold NaN or ±∞ (and `JSONSerialization` traps on them): such numbers become null.
+func jsonSafe(_ object: [String: Any]) -> [String: Any] {
+    func clean(_ v: Any) -> Any {
+        if let d = v as? Double { return d.isFinite ? d : NSNull() }
+        if let a = v as? [Double] { return a.map { $0.isFinite ? $0 as Any : NSNull() } }
+        if let a = v as? [[Double]] { return a.map { clean($0) } }
+        if let a = v as? [Any] { return a.map(clean) }
+        if let d = v as? [String: Any] { return d.mapValues(clean) }
+        return v
+    }
+    return object.mapValues(clean)
+}
