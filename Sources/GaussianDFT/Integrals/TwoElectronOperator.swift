@@ -1,0 +1,410 @@
+import Foundation
+import LinearAlgebra
+
+/// Something that builds Coulomb and exchange matrices from AO densities.
+///
+/// For each density D (symmetric, AO basis of the operator's `MolecularBasis`):
+///   J[D]_μν = Σ_λσ (μν|λσ) D_λσ,   K[D]_μν = Σ_λσ (μλ|νσ) D_λσ.
+/// Pass one density for restricted, two (α, β) for unrestricted. When `exchange` is false
+/// the returned `exchange` array is empty.
+public protocol TwoElectronOperator: Sendable {
+    func coulombExchange(densities: [Matrix], exchange: Bool) -> (coulomb: [Matrix], exchange: [Matrix])
+}
+
+/// In-core packed tensor when it fits in `memoryBudgetBytes` (default 1 GiB), else direct.
+public func makeTwoElectronOperator(basis: MolecularBasis, memoryBudgetBytes: Int = 1 << 30) -> any TwoElectronOperator {
+    if ElectronRepulsionTensor.storageBytes(aoCount: basis.aoCount) <= memoryBudgetBytes {
+        return ElectronRepulsionTensor(basis: basis)
+    }
+    return DirectCoulombExchange(basis: basis)
+}
+
+/// Default Schwarz threshold for shell quartets.
+public let defaultERIScreeningThreshold = 1e-12
+
+/// Visits every shell quartet (ij|kl), i ≥ j, k ≥ l, (ij) ≥ (kl) (pair order), whose Schwarz
+/// bound Q_ij Q_kl reaches `threshold`; `body` gets the computed block and the bra/ket pair
+/// indices. `skip(bra, ket)` may veto a quartet before it is computed.
+func forEachSignificantQuartet(pairs: ShellPairTable, engine: ERIEngine, threshold: Double,
+                               skip: ((Int, Int) -> Bool)? = nil,
+                               _ body: (ERIBlock, Int, Int) -> Void) {
+    // Significant pairs sorted by decreasing Schwarz factor, so the inner loop can stop early.
+    let q = pairs.schwarz
+    let order = (0..<pairs.pairCount).filter { q[$0] > 0 }.sorted { q[$0] > q[$1] }
+    let qs = order.map { q[$0] }
+    for (ia, pa) in order.enumerated() {
+        let qa = qs[ia]
+        var ib = ia
+        while ib < order.count {
+            if qa * qs[ib] < threshold { break }
+            let pb = order[ib]
+            ib += 1
+            if let skip, skip(pa, pb) { continue }
+            let block = engine.compute(bra: pa, ket: pb)
+            body(block, pa, pb)
+        }
+    }
+}
+
+// MARK: - In-core tensor
+
+/// All unique (μν|λσ) in memory, packed with 8-fold permutational symmetry:
+/// pair index PQ = μ(μ+1)/2 + ν (μ ≥ ν), element PQ(PQ+1)/2 + RS (PQ ≥ RS).
+///
+/// Integrals are computed with the Head-Gordon–Pople scheme of `ERIEngine` (see
+/// ERIEngine.swift), Schwarz-screened at `threshold` (screened elements are stored as 0).
+/// Internally each element is stored multiplied by its degeneracy weight
+/// s = (μ=ν ? ½ : 1)(λ=σ ? ½ : 1)(PQ=RS ? ½ : 1) (exact powers of two), which makes the J/K
+/// contraction branch-free; `value(_:_:_:_:)` undoes it.
+public struct ElectronRepulsionTensor: TwoElectronOperator {
+    public let aoCount: Int
+    public let pairCount: Int
+    /// Packed, degeneracy-weighted values (see type documentation).
+    let storage: [Double]
+
+    /// Number of unique integrals (packed elements) for `aoCount` AOs.
+    public static func uniqueCount(aoCount n: Int) -> Int {
+        let np = n * (n + 1) / 2
+        return np * (np + 1) / 2
+    }
+
+    /// Bytes the packed tensor needs.
+    public static func storageBytes(aoCount n: Int) -> Int { uniqueCount(aoCount: n) * MemoryLayout<Double>.size }
+
+    public var uniqueCount: Int { storage.count }
+
+    public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold) {
+        let n = basis.aoCount
+        aoCount = n
+        pairCount = n * (n + 1) / 2
+        let pairs = ShellPairTable(basis: basis)
+        pairs.computeSchwarz(spherical: basis.spherical)
+        let engine = ERIEngine(pairs: pairs, spherical: basis.spherical)
+        let count = ElectronRepulsionTensor.uniqueCount(aoCount: n)
+        // fill writes every element exactly once (rows are assembled in a buffer, then copied).
+        self.storage = [Double](unsafeUninitializedCapacity: count) { buf, initialized in
+            ElectronRepulsionTensor.fill(v: buf.baseAddress!, basis: basis, pairs: pairs, engine: engine, threshold: threshold)
+            initialized = count
+        }
+    }
+
+    /// Writes the whole packed tensor (every element, zeros included) into uninitialised `v`.
+    ///
+    /// Shell pairs P = (i, j), i ≥ j, are visited in basis order. P owns the packed rows
+    /// pq = μ(μ+1)/2 + ν of its AO pairs (μ ∈ i, ν ∈ j, μ ≥ ν); row pq holds columns rs ≤ pq.
+    /// The rows of P are assembled in a small (cache-resident) buffer from the blocks (P|Q),
+    /// Q ≤ P, then copied out sequentially. A block element with pq < rs (possible when P and Q
+    /// share their first shell) belongs to a row of Q, which was copied out already, and is
+    /// written in place; likewise later blocks (P'|P) write such elements into P's rows.
+    static func fill(v: UnsafeMutablePointer<Double>, basis: MolecularBasis, pairs: ShellPairTable,
+                     engine: ERIEngine, threshold: Double) {
+        let q = pairs.schwarz
+        let offsets = basis.aoOffsets
+        let nsh = basis.shells.count
+        let counts = (0..<nsh).map { basis.functionCount(ofShell: $0) }
+        let significant = (0..<pairs.pairCount).filter { q[$0] > 0 }
+        var maxRowsLength = 1
+        var rowStart = [Int](repeating: 0, count: 64 * 64)     // buffer offset of local row (a, b)
+        var buffer = [Double](repeating: 0, count: 1)
+        var braIndex = [Int](repeating: 0, count: 64 * 64), braWeight = [Double](repeating: 0, count: 64 * 64)
+        var ketIndex = [Int](repeating: 0, count: 64 * 64), ketWeight = [Double](repeating: 0, count: 64 * 64)
+        var braLocal = [Int](repeating: 0, count: 64 * 64), ketLocal = [Int](repeating: 0, count: 64 * 64)
+        var sigCursor = 0
+        for i in 0..<nsh {
+            for j in 0...i {
+                let pairIndex = i * (i + 1) / 2 + j
+                let ni = counts[i], nj = counts[j], oi = offsets[i], oj = offsets[j]
+                // Local rows (a, b) ↦ AO pair (oi+a, oj+b); valid when μ ≥ ν.
+                var length = 0
+                for a in 0..<ni {
+                    for b in 0..<nj {
+                        let mu = oi + a, nu = oj + b
+                        rowStart[a * nj + b] = length
+                        if mu >= nu { length += mu * (mu + 1) / 2 + nu + 1 }
+                    }
+                }
+                if length > maxRowsLength {
+                    maxRowsLength = max(length, 2 * maxRowsLength)
+                    buffer = [Double](repeating: 0, count: maxRowsLength)
+                }
+                buffer.withUnsafeMutableBufferPointer { bufPtr in
+                    let buf = bufPtr.baseAddress!
+                    buf.initialize(repeating: 0, count: length)
+                    let isSignificant = sigCursor < significant.count && significant[sigCursor] == pairIndex
+                    if isSignificant {
+                        let qb = q[pairIndex]
+                        for pk in significant[0...sigCursor] {
+                            if qb * q[pk] < threshold { continue }
+                            let block = engine.compute(bra: pairIndex, ket: pk)
+                            // The engine may return (b a|...) or swap bra and ket; map every
+                            // element to (pq, rs) and a local row when it lands in P's rows.
+                            let oa = offsets[block.a], ob = offsets[block.b], oc = offsets[block.c], od = offsets[block.d]
+                            let na = block.na, nb = block.nb, nc = block.nc, nd = block.nd
+                            // Per AO pair of the block: packed pair index, weight, and the
+                            // offset of its row in P's buffer (−1 if the row is not P's).
+                            func describe(_ o1: Int, _ n1: Int, _ o2: Int, _ n2: Int,
+                                          _ index: inout [Int], _ weight: inout [Double], _ local: inout [Int]) {
+                                for x in 0..<n1 {
+                                    for y in 0..<n2 {
+                                        var m = o1 + x, nn = o2 + y
+                                        if m < nn { swap(&m, &nn) }
+                                        index[x * n2 + y] = m * (m + 1) / 2 + nn
+                                        weight[x * n2 + y] = m == nn ? 0.5 : 1
+                                        let a = m - oi, b = nn - oj
+                                        local[x * n2 + y] = (a >= 0 && a < ni && b >= 0 && b < nj) ? rowStart[a * nj + b] : -1
+                                    }
+                                }
+                            }
+                            describe(oa, na, ob, nb, &braIndex, &braWeight, &braLocal)
+                            describe(oc, nc, od, nd, &ketIndex, &ketWeight, &ketLocal)
+                            let values = block.values
+                            let nab = na * nb, ncd = nc * nd
+                            for k in 0..<nab {
+                                let x = braIndex[k], wx = braWeight[k], lx = braLocal[k]
+                                for cd in 0..<ncd {
+                                    let y = ketIndex[cd]
+                                    var w = wx * ketWeight[cd]
+                                    if x == y { w *= 0.5 }
+                                    let value = w * values[cd * nab + k]
+                                    if x >= y {
+                                        if lx >= 0 { buf[lx + y] = value } else { v[x * (x + 1) / 2 + y] = value }
+                                    } else {
+                                        let ly = ketLocal[cd]
+                                        if ly >= 0 { buf[ly + x] = value } else { v[y * (y + 1) / 2 + x] = value }
+                                    }
+                                }
+                            }
+                        }
+                        sigCursor += 1
+                    }
+                    // Copy the rows out.
+                    for a in 0..<ni {
+                        for b in 0..<nj {
+                            let mu = oi + a, nu = oj + b
+                            if mu < nu { continue }
+                            let pq = mu * (mu + 1) / 2 + nu
+                            (v + pq * (pq + 1) / 2).update(from: buf + rowStart[a * nj + b], count: pq + 1)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// (ij|kl) in chemists' notation, AO indices in the basis's order.
+    public func value(_ i: Int, _ j: Int, _ k: Int, _ l: Int) -> Double {
+        let (m, n) = i >= j ? (i, j) : (j, i)
+        let (r, s) = k >= l ? (k, l) : (l, k)
+        let pq = m * (m + 1) / 2 + n, rs = r * (r + 1) / 2 + s
+        let idx = pq >= rs ? pq * (pq + 1) / 2 + rs : rs * (rs + 1) / 2 + pq
+        var w = 1.0
+        if m == n { w *= 0.5 }
+        if r == s { w *= 0.5 }
+        if pq == rs { w *= 0.5 }
+        return storage[idx] / w
+    }
+
+    public subscript(i: Int, j: Int, k: Int, l: Int) -> Double { value(i, j, k, l) }
+
+    public func coulombExchange(densities: [Matrix], exchange: Bool) -> (coulomb: [Matrix], exchange: [Matrix]) {
+        let n = aoCount
+        var js: [Matrix] = []
+        var ks: [Matrix] = []
+        for d in densities {
+            precondition(d.rows == n && d.columns == n, "density is \(d.rows)x\(d.columns), basis has \(n) AOs")
+            var x = [Double](repeating: 0, count: n * n)   // J = X + Xᵀ
+            var y = [Double](repeating: 0, count: exchange ? n * n : 0)  // K = Y + Yᵀ
+            // D is symmetric; row-major and column-major coincide.
+            d.elements.withUnsafeBufferPointer { dBuf in
+                storage.withUnsafeBufferPointer { vBuf in
+                    x.withUnsafeMutableBufferPointer { xBuf in
+                        y.withUnsafeMutableBufferPointer { yBuf in
+                            ElectronRepulsionTensor.contract(n: n, v: vBuf.baseAddress!, d: dBuf.baseAddress!,
+                                                             x: xBuf.baseAddress!, y: exchange ? yBuf.baseAddress! : nil)
+                        }
+                    }
+                }
+            }
+            js.append(Matrix(size: n) { i, j in x[i * n + j] + x[j * n + i] })
+            if exchange { ks.append(Matrix(size: n) { i, j in y[i * n + j] + y[j * n + i] }) }
+        }
+        return (js, ks)
+    }
+
+    /// One pass over the packed (weighted) tensor:
+    ///   X_μν += 2 v D_λσ, X_λσ += 2 v D_μν;  Y_μλ += v D_νσ, Y_νλ += v D_μσ, Y_μσ += v D_νλ, Y_νσ += v D_μλ.
+    static func contract(n: Int, v: UnsafePointer<Double>, d: UnsafePointer<Double>,
+                         x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>?) {
+        var idx = 0
+        for mu in 0..<n {
+            let dMu = d + mu * n
+            let xMu = x + mu * n
+            for nu in 0...mu {
+                let dNu = d + nu * n
+                let dMuNu2 = 2 * dMu[nu]
+                var jAcc = 0.0
+                if let y {
+                    let yMu = y + mu * n, yNu = y + nu * n
+                    for la in 0...mu {
+                        let smax = la < mu ? la : nu
+                        let row = v + idx
+                        let dLa = d + la * n
+                        let xLa = x + la * n
+                        let dNuLa = dNu[la], dMuLa = dMu[la]
+                        var aMuLa = 0.0, aNuLa = 0.0
+                        for s in 0...smax {
+                            let val = row[s]
+                            jAcc += val * dLa[s]
+                            xLa[s] += val * dMuNu2
+                            aMuLa += val * dNu[s]
+                            aNuLa += val * dMu[s]
+                            yMu[s] += val * dNuLa
+                            yNu[s] += val * dMuLa
+                        }
+                        yMu[la] += aMuLa
+                        yNu[la] += aNuLa
+                        idx += smax + 1
+                    }
+                } else {
+                    for la in 0...mu {
+                        let smax = la < mu ? la : nu
+                        let row = v + idx
+                        let dLa = d + la * n
+                        let xLa = x + la * n
+                        for s in 0...smax {
+                            let val = row[s]
+                            jAcc += val * dLa[s]
+                            xLa[s] += val * dMuNu2
+                        }
+                        idx += smax + 1
+                    }
+                }
+                xMu[nu] += 2 * jAcc
+            }
+        }
+    }
+}
+
+// MARK: - Direct
+
+/// J and K by recomputing the Schwarz-significant shell quartets at every call (for
+/// molecules whose packed tensor exceeds the memory budget). Same integrals as
+/// `ElectronRepulsionTensor`; with `densityScreening`, a quartet is also skipped when
+/// Q_ij Q_kl · max|D| over the density blocks it touches is below `threshold`.
+public struct DirectCoulombExchange: TwoElectronOperator {
+    let basis: MolecularBasis
+    let pairs: ShellPairTable
+    public let threshold: Double
+    public let densityScreening: Bool
+
+    public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold, densityScreening: Bool = true) {
+        self.basis = basis
+        self.threshold = threshold
+        self.densityScreening = densityScreening
+        let pairs = ShellPairTable(basis: basis)
+        pairs.computeSchwarz(spherical: basis.spherical)
+        self.pairs = pairs
+    }
+
+    public func coulombExchange(densities: [Matrix], exchange: Bool) -> (coulomb: [Matrix], exchange: [Matrix]) {
+        let n = basis.aoCount
+        let nd = densities.count
+        let offsets = basis.aoOffsets
+        let engine = ERIEngine(pairs: pairs, spherical: basis.spherical)
+        var xs = [[Double]](repeating: [Double](repeating: 0, count: n * n), count: nd)
+        var ys = [[Double]](repeating: [Double](repeating: 0, count: exchange ? n * n : 0), count: nd)
+
+        // Max |D| per shell pair (over all densities) for density screening.
+        let nsh = basis.shells.count
+        var dmax = [Double](repeating: 0, count: nsh * nsh)
+        if densityScreening {
+            for a in 0..<nsh {
+                for b in 0..<nsh {
+                    var m = 0.0
+                    for d in densities {
+                        for i in offsets[a]..<(offsets[a] + basis.functionCount(ofShell: a)) {
+                            for j in offsets[b]..<(offsets[b] + basis.functionCount(ofShell: b)) {
+                                m = max(m, abs(d[i, j]))
+                            }
+                        }
+                    }
+                    dmax[a * nsh + b] = m
+                }
+            }
+        }
+        let pairs = self.pairs
+        let thr = threshold
+        let skip: ((Int, Int) -> Bool)? = densityScreening ? { bra, ket in
+            let i = Int(pairs.first[bra]), j = Int(pairs.second[bra])
+            let k = Int(pairs.first[ket]), l = Int(pairs.second[ket])
+            var m = max(dmax[i * nsh + j], dmax[k * nsh + l])
+            if exchange {
+                m = max(m, dmax[i * nsh + k], dmax[i * nsh + l], dmax[j * nsh + k], dmax[j * nsh + l])
+            }
+            return pairs.schwarz[bra] * pairs.schwarz[ket] * m < thr
+        } : nil
+
+        let dPtrs = densities.map { $0.elements }
+        forEachSignificantQuartet(pairs: pairs, engine: engine, threshold: threshold, skip: skip) { block, bra, ket in
+            var s = 1.0
+            if block.a == block.b { s *= 0.5 }
+            if block.c == block.d { s *= 0.5 }
+            if bra == ket { s *= 0.5 }
+            let oa = offsets[block.a], ob = offsets[block.b], oc = offsets[block.c], od = offsets[block.d]
+            for di in 0..<nd {
+                dPtrs[di].withUnsafeBufferPointer { dBuf in
+                    xs[di].withUnsafeMutableBufferPointer { xBuf in
+                        ys[di].withUnsafeMutableBufferPointer { yBuf in
+                            DirectCoulombExchange.digest(block: block, scale: s, oa: oa, ob: ob, oc: oc, od: od, n: n,
+                                                         d: dBuf.baseAddress!, x: xBuf.baseAddress!,
+                                                         y: exchange ? yBuf.baseAddress! : nil)
+                        }
+                    }
+                }
+            }
+        }
+        var js: [Matrix] = [], ks: [Matrix] = []
+        for di in 0..<nd {
+            let x = xs[di]
+            js.append(Matrix(size: n) { i, j in x[i * n + j] + x[j * n + i] })
+            if exchange {
+                let y = ys[di]
+                ks.append(Matrix(size: n) { i, j in y[i * n + j] + y[j * n + i] })
+            }
+        }
+        return (js, ks)
+    }
+
+    /// Adds one block (weighted by its shell-level degeneracy `scale`) to X (J = X + Xᵀ) and
+    /// Y (K = Y + Yᵀ), treating every element of the block as a distinct ordered quartet.
+    static func digest(block: ERIBlock, scale: Double, oa: Int, ob: Int, oc: Int, od: Int, n: Int,
+                       d: UnsafePointer<Double>, x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>?) {
+        let na = block.na, nb = block.nb
+        var k = 0
+        for ic in 0..<block.nc {
+            let la = oc + ic
+            for id in 0..<block.nd {
+                let si = od + id
+                let dLaSi2 = 2 * d[la * n + si]
+                var xAcc = 0.0
+                for ia in 0..<na {
+                    let mu = oa + ia
+                    for ib in 0..<nb {
+                        let nu = ob + ib
+                        let v = scale * block.values[k + ia * nb + ib]
+                        x[mu * n + nu] += v * dLaSi2
+                        xAcc += v * d[mu * n + nu]
+                        if let y {
+                            y[mu * n + la] += v * d[nu * n + si]
+                            y[nu * n + la] += v * d[mu * n + si]
+                            y[mu * n + si] += v * d[nu * n + la]
+                            y[nu * n + si] += v * d[mu * n + la]
+                        }
+                    }
+                }
+                x[la * n + si] += 2 * xAcc
+                k += na * nb
+            }
+        }
+    }
+}
