@@ -8,13 +8,7 @@ import Foundation
 /// of the title line (or the record index when the title is blank).
 public enum SDFReader {
     public static func read(path: String) throws -> [Structure] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StructureFileError(path: path, line: nil, message: "cannot read file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw StructureFileError(path: path, line: nil, message: "file is not UTF-8 text")
-        }
-        return try parse(text, path: path)
+        try parse(readTextFile(path), path: path)
     }
 
     public static func parse(_ text: String, path: String = "<input>") throws -> [Structure] {

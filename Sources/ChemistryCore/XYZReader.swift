@@ -14,6 +14,17 @@ public struct StructureFileError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// The UTF-8 contents of a structure file, or a `StructureFileError` saying why not.
+func readTextFile(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw StructureFileError(path: path, line: nil, message: "cannot read file")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw StructureFileError(path: path, line: nil, message: "file is not UTF-8 text")
+    }
+    return text
+}
+
 /// Reader for XYZ and extended XYZ (multi-frame; positions in Å).
 ///
 /// Frame layout: atom count, a comment line, then `symbol x y z [extra columns]` per atom.
@@ -21,13 +32,7 @@ public struct StructureFileError: Error, CustomStringConvertible, Equatable {
 /// `Lattice="ax ay az bx by bz cx cy cz"` gives the cell and `pbc="T T T"` its periodicity.
 public enum XYZReader {
     public static func read(path: String) throws -> [Structure] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StructureFileError(path: path, line: nil, message: "cannot read file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw StructureFileError(path: path, line: nil, message: "file is not UTF-8 text")
-        }
-        return try parse(text, path: path)
+        try parse(readTextFile(path), path: path)
     }
 
     public static func parse(_ text: String, path: String = "<input>") throws -> [Structure] {

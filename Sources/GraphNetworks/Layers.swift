@@ -1,3 +1,4 @@
+import ChemistryCore
 import Foundation
 
 /// Xavier/Glorot-uniform weights U(−a, a), a = √(6 / (fan_in + fan_out)), as SchNetPack's Dense.

@@ -224,27 +224,6 @@ public final class Tensor<T: NetworkScalar> {
     public func zero() { data.update(repeating: 0, count: max(1, count)) }
 }
 
-/// Deterministic pseudo-random numbers (SplitMix64): the same seed gives the same model on
-/// every platform, independent of Swift's `SystemRandomNumberGenerator`.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1) with 53 random bits.
-    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-    /// Standard normal (Box–Muller, one value per call).
-    public mutating func normal() -> Double {
-        let u1 = max(uniform(), 1e-300), u2 = uniform()
-        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
-    }
-}
-
 /// 64-bit FNV-1a hash of a string's UTF-8 bytes: stable across runs and platforms (unlike
 /// `Hasher`), used for the train/validation split.
 public func stableHash(_ s: String) -> UInt64 {

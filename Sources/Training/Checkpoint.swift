@@ -36,18 +36,7 @@ public struct RunCheckpoint {
     }
 
     public func write(to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        do {
-            try writeContents(to: tmp)
-        } catch {
-            unlink(tmp)
-            throw TrainingError("cannot write checkpoint '\(path)': \(error)")
-        }
-        guard rename(tmp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(tmp)
-            throw TrainingError("cannot write checkpoint '\(path)': \(reason)")
-        }
+        try writeAtomically(path, describing: "checkpoint", writeContents)
     }
 
     private func writeContents(to path: String) throws {

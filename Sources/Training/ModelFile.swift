@@ -91,18 +91,7 @@ public final class ChemflowModel {
 
     /// Writes the model file (to a temporary name, then renamed over `path`).
     public func write(to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        do {
-            try writeContents(to: tmp)
-        } catch {
-            unlink(tmp)
-            throw TrainingError("cannot write model file '\(path)': \(error)")
-        }
-        guard rename(tmp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(tmp)
-            throw TrainingError("cannot write model file '\(path)': \(reason)")
-        }
+        try writeAtomically(path, describing: "model file", writeContents)
         self.path = path
     }
 

@@ -20,13 +20,18 @@ struct CLIRun {
     }
 
     /// Starts the executable without waiting (output discarded).
-    static func start(_ arguments: [String]) throws -> Process {
+    static func process(_ arguments: [String]) -> Process {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
         process.environment = env
+        return process
+    }
+
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = process(arguments)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -34,12 +39,7 @@ struct CLIRun {
     }
 
     static func run(_ arguments: [String]) throws -> CLIRun {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["OPENBLAS_NUM_THREADS"] = "1"
-        process.environment = env
+        let process = process(arguments)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -1,3 +1,4 @@
+import ChemistryCore
 import Foundation
 import Testing
 @testable import GraphNetworks
