@@ -51,8 +51,10 @@ final class XCIntegrator: @unchecked Sendable {
         var start = 0
         for (k, item) in keyed.enumerated() {
             pts.append(grid.points[item.1]); wts.append(grid.weights[item.1])
+            // A block ends at a box boundary once it holds half a block, so sparse regions (far
+            // shells, coarse grids) do not make many tiny blocks whose D/V gathers dominate.
             let endOfBox = k + 1 == keyed.count || keyed[k + 1].0 != item.0
-            if endOfBox || k + 1 - start == Self.blockSize {
+            if (endOfBox && k + 1 - start >= Self.blockSize / 2) || k + 1 - start == Self.blockSize || k + 1 == keyed.count {
                 ranges.append(start..<(k + 1)); start = k + 1
             }
         }
