@@ -66,11 +66,14 @@ func allRecords(_ path: String) throws -> [LabelledStructure] {
     /// The reliability check: SIGKILL at random moments, then --resume, until done;
     /// every structure exactly once and the labels equal to an uninterrupted run.
     @Test func killedRunsResumeWithoutDuplicatesOrGaps() throws {
-        let count = 48
+        let count = 96
         let input = try smallMoleculeSet(count: count)
         let reference = temporaryPath(".h5")
+        let started = Date()
         let full = try CLIRun.run(["generate", "--input", input, "--output", reference, "--preset", "qm1b", "--threads", "2"])
         #expect(full.status == 0, "\(full.stderr)")
+        // Kill delays scale with this machine's speed: between 5% and 80% of a whole run.
+        let runMicroseconds = max(20_000, UInt32(Date().timeIntervalSince(started) * 1e6))
         let expected = try allRecords(reference)
 
         let out = temporaryPath(".h5")
@@ -81,7 +84,7 @@ func allRecords(_ path: String) throws -> [LabelledStructure] {
             var args = ["generate", "--input", input, "--output", out, "--preset", "qm1b", "--threads", "2"]
             if !first { args.append("--resume") }
             let process = try CLIRun.start(args)
-            let delay = UInt32.random(in: 50_000...600_000, using: &generator)
+            let delay = UInt32.random(in: (runMicroseconds / 20)...(runMicroseconds * 4 / 5), using: &generator)
             usleep(delay)
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
