@@ -317,16 +317,8 @@ final class ERIEngine {
         }
 
         // 2. Bra HRR on rows of length nF.
-        let abv = ab + 3 * bra
-        let hbOps = plan.pointee.hrrBraOps
-        for o in 0..<plan.pointee.hrrBraCount {
-            let op = hbOps[o]
-            let d = rows1 + Int(op.dst) * nF
-            let s0 = rows1 + Int(op.s0) * nF
-            let s1 = rows1 + Int(op.s1) * nF
-            let f = abv[Int(op.dir)]
-            for k in 0..<nF { d[k] = s0[k] + f * s1[k] }
-        }
+        applyHorizontalRecurrence(plan.pointee.hrrBraOps, count: plan.pointee.hrrBraCount, rows: rows1,
+                                  length: nF, displacement: ab + 3 * bra)
         // 3. Bra transform + transpose: rows2[f * nab + ab'] (the first nF rows of the ket HRR).
         do {
             let outRows = plan.pointee.hrrBraOutputs
@@ -348,16 +340,8 @@ final class ERIEngine {
             }
         }
         // 4. Ket HRR on rows of length nab.
-        let cdv = ab + 3 * ket
-        let hkOps = plan.pointee.hrrKetOps
-        for o in 0..<plan.pointee.hrrKetCount {
-            let op = hkOps[o]
-            let d = rows2 + Int(op.dst) * nab
-            let s0 = rows2 + Int(op.s0) * nab
-            let s1 = rows2 + Int(op.s1) * nab
-            let f = cdv[Int(op.dir)]
-            for k in 0..<nab { d[k] = s0[k] + f * s1[k] }
-        }
+        applyHorizontalRecurrence(plan.pointee.hrrKetOps, count: plan.pointee.hrrKetCount, rows: rows2,
+                                  length: nab, displacement: ab + 3 * ket)
         // 5. Ket transform: out[cd' * nab + ab'].
         do {
             let outRows = plan.pointee.hrrKetOutputs
@@ -512,5 +496,20 @@ final class ERIEngine {
                 for k in 0..<nOut { acc[k] += x[Int(outputs[k])] }
             }
         }
+    }
+}
+
+/// Runs an HRR program on rows of `length` values: row[dst] = row[s0] + X_dir · row[s1], with
+/// X = `displacement` (A − B for the bra, C − D for the ket, three components).
+@inline(__always)
+private func applyHorizontalRecurrence(_ ops: UnsafePointer<HRROp>, count: Int, rows: UnsafeMutablePointer<Double>,
+                                       length: Int, displacement: UnsafePointer<Double>) {
+    for o in 0..<count {
+        let op = ops[o]
+        let d = rows + Int(op.dst) * length
+        let s0 = rows + Int(op.s0) * length
+        let s1 = rows + Int(op.s1) * length
+        let f = displacement[Int(op.dir)]
+        for k in 0..<length { d[k] = s0[k] + f * s1[k] }
     }
 }

@@ -76,12 +76,8 @@ final class XCIntegrator: @unchecked Sendable {
             if bytes <= budget && m > 0 {
                 var buffer = [Double](repeating: 0, count: r.count * m * perValue)
                 buffer.withUnsafeMutableBufferPointer { b in
-                    pts.withUnsafeBufferPointer { pp in
-                        aoEvaluator.evaluate(points: UnsafeBufferPointer(rebasing: pp[r]), shellIndices: shells,
-                                             values: b.baseAddress!,
-                                             gradients: evaluator.needsGradient ? b.baseAddress! + r.count * m : nil,
-                                             aoIndex: &aos)
-                    }
+                    Self.evaluateAOs(aoEvaluator, points: pts, range: r, shells: shells, functions: m,
+                                     gradients: evaluator.needsGradient, into: b.baseAddress!, aoIndex: &aos)
                 }
                 cache = buffer
                 budget -= bytes
@@ -89,6 +85,17 @@ final class XCIntegrator: @unchecked Sendable {
                 for s in shells { for f in 0..<aoEvaluator.shells[s].functions { aos.append(aoEvaluator.shells[s].aoOffset + f) } }
             }
             blocks.append(Block(range: r, shells: shells, aos: aos, cache: cache))
+        }
+    }
+
+    /// AO values of `shells` at `points[range]` into `phi` (n × m AO-major), followed for GGA by
+    /// the ∂x, ∂y, ∂z blocks; the AO indices are appended to `aoIndex`.
+    private static func evaluateAOs(_ ao: AtomicOrbitalEvaluator, points: [SIMD3<Double>], range: Range<Int>,
+                                    shells: [Int], functions m: Int, gradients: Bool,
+                                    into phi: UnsafeMutablePointer<Double>, aoIndex: inout [Int]) {
+        points.withUnsafeBufferPointer { pp in
+            ao.evaluate(points: UnsafeBufferPointer(rebasing: pp[range]), shellIndices: shells, values: phi,
+                        gradients: gradients ? phi + range.count * m : nil, aoIndex: &aoIndex)
         }
     }
 
@@ -114,13 +121,10 @@ final class XCIntegrator: @unchecked Sendable {
                         energy += integrateBlock(block, phi: $0.baseAddress!, weights: w.baseAddress! + block.range.lowerBound, workspace)
                     }
                 } else {
-                    let n = block.range.count, m = block.aos.count
+                    let m = block.aos.count
                     aoScratch.removeAll(keepingCapacity: true)
-                    points.withUnsafeBufferPointer { pp in
-                        aoEvaluator.evaluate(points: UnsafeBufferPointer(rebasing: pp[block.range]), shellIndices: block.shells,
-                                             values: workspace.phi, gradients: evaluator.needsGradient ? workspace.phi + n * m : nil,
-                                             aoIndex: &aoScratch)
-                    }
+                    Self.evaluateAOs(aoEvaluator, points: points, range: block.range, shells: block.shells, functions: m,
+                                     gradients: evaluator.needsGradient, into: workspace.phi, aoIndex: &aoScratch)
                     energy += integrateBlock(block, phi: UnsafePointer(workspace.phi), weights: w.baseAddress! + block.range.lowerBound, workspace)
                 }
             }
