@@ -46,12 +46,11 @@ func scf(_ structure: Structure, _ xc: String, _ basis: String, cartesian: Bool 
         var s = SCFSettings()
         s.functional = "lda"; s.basis = c.0; s.gridLevel = c.1
         let calc = try MolecularCalculation(structure: waterAnchor, settings: s)
-        let r = try calc.run()
+        let (r, d) = try calc.runWithDensity()
         #expect(r.converged)
-        // Rebuild the density from the final state through the XC integrator's grid.
+        // Evaluate ρ = Σ D_μν φ_μ φ_ν on the calculation's grid.
         let grid = calc.grid!
         let ao = AtomicOrbitalEvaluator(basis: calc.basis)
-        let d = try calc.finalDensity()
         let n = calc.basis.aoCount
         var electrons = 0.0
         var values = [Double](repeating: 0, count: n)

@@ -81,18 +81,17 @@ public struct MolecularCalculation {
 
     /// Runs the SCF; `progress` receives (iteration, energy) after every iteration.
     public func run(progress: ((Int, Double) -> Void)? = nil) throws -> SCFResult {
+        try runWithDensity(progress: progress).result
+    }
+
+    /// The SCF result and its total (α + β) density matrix, for tests and tools that need it.
+    func runWithDensity(progress: ((Int, Double) -> Void)? = nil) throws -> (result: SCFResult, density: Matrix) {
         let start = Date()
         let driver = SCFDriver(model: model, settings: settings, electrons: electrons)
         let guess = try timings.measure("guess") { try initialDensities() }
         let state = try driver.run(initialDensities: guess, progress: progress)
-        return properties(of: state, seconds: setupSeconds + Date().timeIntervalSince(start))
-    }
-
-    /// The converged total (α + β) density matrix, recomputed by running the SCF (for tests and tools).
-    func finalDensity() throws -> Matrix {
-        let driver = SCFDriver(model: model, settings: settings, electrons: electrons)
-        let state = try driver.run(initialDensities: try initialDensities())
-        return model.unrestricted ? state.densities[0] + state.densities[1] : state.densities[0]
+        let density = model.unrestricted ? state.densities[0] + state.densities[1] : state.densities[0]
+        return (properties(of: state, density: density, seconds: setupSeconds + Date().timeIntervalSince(start)), density)
     }
 
     func initialDensities() throws -> [Matrix] {
@@ -114,8 +113,8 @@ public struct MolecularCalculation {
         return [scaled]
     }
 
-    func properties(of s: SCFDriver.State, seconds: Double) -> SCFResult {
-        let total = model.unrestricted ? s.densities[0] + s.densities[1] : s.densities[0]
+    /// Dipole, Mulliken charges and frontier orbitals of a finished SCF; `total` = D_α + D_β.
+    func properties(of s: SCFDriver.State, density total: Matrix, seconds: Double) -> SCFResult {
         // Dipole: μ = Σ_A Z_A R_A − tr(D r), origin at (0,0,0) of the input frame (as PySCF).
         let r = dipoleMatrices(basis, origin: .zero)
         var mu = SIMD3<Double>.zero
