@@ -45,10 +45,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Starting and reaping child processes for the tests that run executables (not shipped).
+        .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "ChemistryCoreTests", dependencies: ["ChemistryCore"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "ExchangeCorrelationTests", dependencies: ["ExchangeCorrelation"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChemistryCore"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "ChemistryCore", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "GraphNetworks", "Datasets", "ChemistryCore"]),
         .testTarget(name: "DatasetGenerationTests", dependencies: ["DatasetGeneration", "Datasets", "ChemistryCore"]),
         .testTarget(name: "GraphNetworksTests", dependencies: ["GraphNetworks", "ChemistryCore", "LinearAlgebra"]),
@@ -62,6 +64,6 @@ let package = Package(
             dependencies: ["GaussianDFT", "ChemistryCore", "LinearAlgebra"],
             resources: [.copy("Reference")]
         ),
-        .testTarget(name: "ChemflowCLITests", dependencies: ["chemflow", "Datasets", "ChemistryCore"]),
+        .testTarget(name: "ChemflowCLITests", dependencies: ["chemflow", "Datasets", "ChemistryCore", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `chemflow` executable as a user would and checks output and exit status.
@@ -19,36 +20,22 @@ struct CLIRun {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("chemflow")
     }
 
-    /// Starts the executable without waiting (output discarded).
-    static func process(_ arguments: [String]) -> Process {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+    /// The environment the executable runs with: ours, with single-threaded BLAS.
+    static var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
-        process.environment = env
-        return process
+        return env
     }
 
-    static func start(_ arguments: [String]) throws -> Process {
-        let process = process(arguments)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+    /// Starts the executable without waiting (output discarded).
+    static func start(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(executable: executable.path, arguments: arguments, environment: environment)
     }
 
+    /// Runs the executable to completion and captures what it printed.
     static func run(_ arguments: [String]) throws -> CLIRun {
-        let process = process(arguments)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIRun(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+        let r = try CompletedRun.run(executable: executable.path, arguments: arguments, environment: environment)
+        return CLIRun(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }
 

@@ -1,6 +1,7 @@
 import ChemistryCore
 import Datasets
 import Foundation
+import TestSupport
 import Testing
 
 /// `count` frames cycling through four small molecules, each with a unique name.
@@ -87,17 +88,17 @@ func allRecords(_ path: String) throws -> [LabelledStructure] {
             let delay = UInt32.random(in: (runMicroseconds / 20)...(runMicroseconds * 4 / 5), using: &generator)
             usleep(delay)
             if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+                process.kill()
                 kills += 1
             }
-            process.waitUntilExit()
+            let ending = process.wait()
             if FileManager.default.fileExists(atPath: out) {
                 first = false
                 // Readable after every kill, with only complete, distinct records.
                 let records = try allRecords(out)
                 #expect(Set(records.map(\.index)).count == records.count, "duplicates after kill \(attempt)")
             }
-            if process.terminationReason == .exit && process.terminationStatus == 0 { break }
+            if ending == .exited(0) { break }
         }
         let finish = try CLIRun.run(["generate", "--input", input, "--output", out, "--preset", "qm1b", "--threads", "2"] + (first ? [] : ["--resume"]))
         #expect(finish.status == 0, "\(finish.stderr)")
@@ -120,7 +121,7 @@ func allRecords(_ path: String) throws -> [LabelledStructure] {
             try CLIRun.start(["generate", "--input", input, "--output", shards[i], "--preset", "qm1b",
                               "--threads", "1", "--shard", "\(i)/3"])
         }
-        for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
+        for p in processes { #expect(p.wait() == .exited(0)) }
         let merged = temporaryPath(".h5")
         let m = try CLIRun.run(["merge", merged] + shards)
         #expect(m.status == 0, "\(m.stderr)")

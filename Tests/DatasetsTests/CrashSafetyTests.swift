@@ -1,6 +1,7 @@
 import ChemistryCore
 @testable import Datasets
 import Foundation
+import TestSupport
 import Testing
 
 /// `kill -9` a writer at random moments, then resume: the file must always be readable with only
@@ -60,28 +61,21 @@ import Testing
 
         func runWriter(round: Int, killAfterMicroseconds delay: UInt32?) throws -> Bool {
             let signal = dir + "/started-\(round)"
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: exe)
-            p.arguments = ["--testing-library", "swift-testing", "--filter", "crashWriterChild"]
             var env = ProcessInfo.processInfo.environment
             env[Self.writerEnv] = path
             env[Self.signalEnv] = signal
-            p.environment = env
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            let p = try ChildProcess(executable: exe, arguments: ["--testing-library", "swift-testing", "--filter", "crashWriterChild"],
+                                     environment: env)
             guard let delay else {
-                p.waitUntilExit()
-                #expect(p.terminationStatus == 0, "uninterrupted writer failed")
+                #expect(p.wait() == .exited(0), "uninterrupted writer failed")
                 return false
             }
             let deadline = Date().addingTimeInterval(20)
             while !FileManager.default.fileExists(atPath: signal) && p.isRunning && Date() < deadline { usleep(500) }
             usleep(delay)
             let wasRunning = p.isRunning
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            return wasRunning && p.terminationReason == .uncaughtSignal
+            p.kill()
+            return wasRunning && p.wait() == .signalled(SIGKILL)
         }
 
         var rng = SplitMix64(seed: 20240607)
