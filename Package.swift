@@ -38,10 +38,15 @@ let package = Package(
         .target(name: "GraphNetworks", dependencies: ["ChemistryCore", "LinearAlgebra"]),
         .target(name: "Training", dependencies: ["ChemistryCore", "GraphNetworks", "Datasets", "CHDF5"]),
         .target(name: "DatasetGeneration", dependencies: ["ChemistryCore", "LinearAlgebra", "GaussianDFT", "Datasets"]),
+        // GNoME-style active learning: prototypes, substitutions, random search, convex hull, campaigns.
+        .target(name: "Discovery", dependencies: ["ChemistryCore", "LinearAlgebra", "PlaneWaveDFT", "GraphNetworks", "Datasets", "CSpglib"]),
+        // Networks that predict a Kohn-Sham Hamiltonian, trained with the DFT energy as the loss.
+        .target(name: "HamiltonianLearning", dependencies: ["ChemistryCore", "LinearAlgebra", "GaussianDFT", "GraphNetworks"]),
         .executableTarget(
             name: "chemflow",
             dependencies: [
                 "ChemistryCore", "GaussianDFT", "PlaneWaveDFT", "Datasets", "GraphNetworks", "DatasetGeneration", "Training",
+                "Discovery", "HamiltonianLearning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +68,11 @@ let package = Package(
             name: "GaussianDFTTests",
             dependencies: ["GaussianDFT", "ChemistryCore", "LinearAlgebra"],
             resources: [.copy("Reference")]
+        ),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "ChemistryCore", "PlaneWaveDFT", "GraphNetworks"]),
+        .testTarget(
+            name: "HamiltonianLearningTests",
+            dependencies: ["HamiltonianLearning", "GaussianDFT", "ChemistryCore", "LinearAlgebra"]
         ),
         .testTarget(name: "ChemflowCLITests", dependencies: ["chemflow", "Datasets", "ChemistryCore", "TestSupport"]),
     ]

@@ -1,0 +1,2 @@
+import Discovery
+import Testing

@@ -1,0 +1,2 @@
+import HamiltonianLearning
+import Testing
