@@ -12,7 +12,7 @@ struct Chemflow: ParsableCommand {
         Exit status: 0 success, 1 bad input or failed calculation, 2 usage error, 3 SCF not converged.
         """,
         version: ChemflowVersion.string,
-        subcommands: [DFTCommand.self, GenerateCommand.self, MergeCommand.self, InspectCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self]
+        subcommands: [DFTCommand.self, GenerateCommand.self, ImportCommand.self, MergeCommand.self, InspectCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self]
     )
 }
 
