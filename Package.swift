@@ -69,7 +69,11 @@ let package = Package(
             dependencies: ["GaussianDFT", "ChemistryCore", "LinearAlgebra"],
             resources: [.copy("Reference")]
         ),
-        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "ChemistryCore", "PlaneWaveDFT", "GraphNetworks"]),
+        .testTarget(
+            name: "DiscoveryTests",
+            dependencies: ["Discovery", "ChemistryCore", "PlaneWaveDFT", "GraphNetworks"],
+            exclude: ["Reference"]
+        ),
         .testTarget(
             name: "HamiltonianLearningTests",
             dependencies: ["HamiltonianLearning", "GaussianDFT", "ChemistryCore", "LinearAlgebra"]

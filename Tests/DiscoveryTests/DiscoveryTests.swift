@@ -1,2 +1,0 @@
-import Discovery
-import Testing
