@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Campaign configurations (pipelines/*.yaml).
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibXC", pkgConfig: "libxc", providers: [.apt(["libxc-dev"])]),
@@ -39,7 +41,11 @@ let package = Package(
         .target(name: "Training", dependencies: ["ChemistryCore", "GraphNetworks", "Datasets", "CHDF5"]),
         .target(name: "DatasetGeneration", dependencies: ["ChemistryCore", "LinearAlgebra", "GaussianDFT", "Datasets"]),
         // GNoME-style active learning: prototypes, substitutions, random search, convex hull, campaigns.
-        .target(name: "Discovery", dependencies: ["ChemistryCore", "LinearAlgebra", "PlaneWaveDFT", "GraphNetworks", "Datasets", "CSpglib"]),
+        .target(
+            name: "Discovery",
+            dependencies: ["ChemistryCore", "LinearAlgebra", "PlaneWaveDFT", "GraphNetworks", "Datasets", "Training",
+                           "DatasetGeneration", "CSpglib", "CHDF5", .product(name: "Yams", package: "Yams")]
+        ),
         // Networks that predict a Kohn-Sham Hamiltonian, trained with the DFT energy as the loss.
         .target(name: "HamiltonianLearning", dependencies: ["ChemistryCore", "LinearAlgebra", "GaussianDFT", "GraphNetworks"]),
         .executableTarget(
