@@ -58,9 +58,10 @@ def read_xyz(path):
 
 
 def qm9(work, n_train, n_val, seed):
+    import importlib.util
     import pandas as pd
-    import qm9pack
-    folder = os.path.join(os.path.dirname(qm9pack.__file__), "data")
+    # The CSV tables inside the package (importing qm9pack itself needs setuptools' pkg_resources).
+    folder = os.path.join(importlib.util.find_spec("qm9pack").submodule_search_locations[0], "data")
     parts = sorted(glob.glob(os.path.join(folder, "qm9_part*.csv")))
     table = pd.concat([pd.read_csv(p, usecols=["Index", "Elements", "XYZ_Ang", "InternalEnergy_0K_au"]) for p in parts])
     rng = np.random.default_rng(seed)

@@ -50,13 +50,80 @@ public struct TrainingProvenance: Sendable, Equatable {
     }
 }
 
+/// The hyperparameters of an architecture a model file can hold (SchNet, GNoME): what the
+/// training run, the checkpoint's resume check and the model file need without knowing which.
+public protocol NetworkHyperparameters: Sendable {
+    /// The model file's `architecture` attribute: "schnet" or "gnome".
+    static var architecture: String { get }
+    var seed: UInt64 { get set }
+    /// Å.
+    var cutoff: Double { get }
+    var maxAtomicNumber: Int { get }
+    /// Name → value, compared between a checkpoint and the run resuming it.
+    var settings: [String: String] { get }
+    func validate() throws
+    /// The same hyperparameters with their data-derived constants fitted on the training set
+    /// (GNoME's average degree; nothing for SchNet).
+    func fitted(to training: any EnergyDataset) throws -> Self
+    /// A freshly initialised Float32 network.
+    func makeNetwork() throws -> any ChemflowNetwork
+}
+
+/// A Float32 network of a known architecture, as held by a model file.
+public protocol ChemflowNetwork: EnergyModel where Scalar == Float {
+    associatedtype Hyperparameters: NetworkHyperparameters
+    var hyperparameters: Hyperparameters { get }
+}
+
+extension SchNet: ChemflowNetwork where Scalar == Float {}
+extension GNoME: ChemflowNetwork where Scalar == Float {}
+
+extension SchNetHyperparameters: NetworkHyperparameters {
+    public static var architecture: String { "schnet" }
+    public var settings: [String: String] {
+        ["features": "\(features)", "interactions": "\(interactions)", "radial_functions": "\(radialFunctions)",
+         "cutoff": "\(cutoff)", "max_atomic_number": "\(maxAtomicNumber)", "seed": "\(seed)"]
+    }
+    public func fitted(to training: any EnergyDataset) throws -> SchNetHyperparameters { self }
+    public func makeNetwork() throws -> any ChemflowNetwork { try SchNetModel(self) }
+}
+
+extension GNoMEHyperparameters: NetworkHyperparameters {
+    public static var architecture: String { "gnome" }
+    public var settings: [String: String] {
+        ["width": "\(width)", "steps": "\(steps)", "radial_functions": "\(radialFunctions)", "cutoff": "\(cutoff)",
+         "average_degree": "\(averageDegree)", "smooth_cutoff": "\(smoothCutoff)",
+         "max_atomic_number": "\(maxAtomicNumber)", "seed": "\(seed)"]
+    }
+    /// δ = directed edges per atom over the training structures at the cutoff.
+    public func fitted(to training: any EnergyDataset) throws -> GNoMEHyperparameters {
+        var atoms = 0, edges = 0
+        for i in 0..<training.count {
+            let g = try AtomGraph(try training.structure(at: i), cutoff: cutoff)
+            atoms += g.atomCount
+            edges += g.edgeCount
+        }
+        var hp = self
+        hp.averageDegree = edges > 0 && atoms > 0 ? Double(edges) / Double(atoms) : 1
+        return hp
+    }
+    public func makeNetwork() throws -> any ChemflowNetwork { try GNoMEModel(self) }
+}
+
+/// Equal architecture and settings (seed included).
+public func == (lhs: any NetworkHyperparameters, rhs: any NetworkHyperparameters) -> Bool {
+    type(of: lhs).architecture == type(of: rhs).architecture && lhs.settings == rhs.settings
+}
+
 /// A trained model (one network or an ensemble) with its provenance: what a model file holds.
 ///
 /// File layout (HDF5, see docs/training.md):
 /// ```
-/// /                      attrs format="chemflow-model", format_version, architecture, target,
-///                              ensemble_size, elements, element_symbols, units_*, chemflow_version, created
-/// /hyperparameters       attrs features, interactions, radial_functions, cutoff, max_atomic_number, seed
+/// /                      attrs format="chemflow-model", format_version, architecture ("schnet" | "gnome"),
+///                              target, ensemble_size, elements, element_symbols, units_*, chemflow_version, created
+/// /hyperparameters       attrs, per architecture: schnet: features, interactions, radial_functions, cutoff,
+///                              max_atomic_number, seed; gnome: width, steps, radial_functions, cutoff,
+///                              average_degree, smooth_cutoff, max_atomic_number, seed
 /// /parameters/<name>     float32, the parameter's shape           (one model)
 /// /standardization       attrs mean, scale; datasets elements (int64), references (float64, eV)
 /// /members/<k>/...       parameters/<name>, standardization, attr seed   (ensembles, k = 0..<M)
@@ -64,24 +131,29 @@ public struct TrainingProvenance: Sendable, Equatable {
 ///                        /provenance/method: the dataset's method attributes
 /// ```
 public final class ChemflowModel {
-    public let members: [SchNetModel]
+    /// The networks, all of one architecture and size (seeds may differ).
+    public let members: [any ChemflowNetwork]
     public var provenance: TrainingProvenance
     /// The file it was read from, if any.
     public private(set) var path: String?
 
-    public init(members: [SchNetModel], provenance: TrainingProvenance = TrainingProvenance()) throws {
+    public init(members: [any ChemflowNetwork], provenance: TrainingProvenance = TrainingProvenance()) throws {
         guard let first = members.first else { throw TrainingError("a model needs at least one member") }
         for m in members.dropFirst() {
-            var a = m.hyperparameters, b = first.hyperparameters
-            a.seed = 0; b.seed = 0
-            guard a == b else { throw TrainingError("ensemble members must share their hyperparameters") }
+            var a = m.hyperparameters.settings, b = first.hyperparameters.settings
+            a["seed"] = nil; b["seed"] = nil
+            guard m.kind == first.kind, a == b else { throw TrainingError("ensemble members must share their architecture and hyperparameters") }
         }
         self.members = members
         self.provenance = provenance
     }
 
+    /// "schnet" or "gnome".
     public var architecture: String { members[0].kind }
-    public var hyperparameters: SchNetHyperparameters { members[0].hyperparameters }
+    /// The first member's hyperparameters (`SchNetHyperparameters` or `GNoMEHyperparameters`).
+    public var hyperparameters: any NetworkHyperparameters { members[0].hyperparameters }
+    public var cutoff: Double { members[0].cutoff }
+    public var maxAtomicNumber: Int { members[0].maxAtomicNumber }
     public var isEnsemble: Bool { members.count > 1 }
     /// Elements the model was trained on (union over members; empty: any element).
     public var elements: [Int] { Array(Set(members.flatMap { $0.standardization.elements })).sorted() }
@@ -112,14 +184,7 @@ public final class ChemflowModel {
         try root.setAttribute("created", provenance.created)
         try root.setAttribute("parameter_count", parameterCount)
 
-        let hp = try root.createGroup("hyperparameters")
-        let h = hyperparameters
-        try hp.setAttribute("features", h.features)
-        try hp.setAttribute("interactions", h.interactions)
-        try hp.setAttribute("radial_functions", h.radialFunctions)
-        try hp.setAttribute("cutoff", h.cutoff)
-        try hp.setAttribute("max_atomic_number", h.maxAtomicNumber)
-        try hp.setAttribute("seed", Int(bitPattern: UInt(h.seed)))
+        try Self.writeHyperparameters(hyperparameters, in: try root.createGroup("hyperparameters"))
 
         if members.count == 1 {
             try Self.writeMember(members[0], in: root)
@@ -156,7 +221,28 @@ public final class ChemflowModel {
         try file.flush()
     }
 
-    private static func writeMember(_ m: SchNetModel, in group: HDF5Group) throws {
+    private static func writeHyperparameters(_ hp: any NetworkHyperparameters, in g: HDF5Group) throws {
+        if let h = hp as? GNoMEHyperparameters {
+            try g.setAttribute("width", h.width)
+            try g.setAttribute("steps", h.steps)
+            try g.setAttribute("radial_functions", h.radialFunctions)
+            try g.setAttribute("cutoff", h.cutoff)
+            try g.setAttribute("average_degree", h.averageDegree)
+            try g.setAttribute("smooth_cutoff", h.smoothCutoff ? 1 : 0)
+            try g.setAttribute("max_atomic_number", h.maxAtomicNumber)
+        } else if let h = hp as? SchNetHyperparameters {
+            try g.setAttribute("features", h.features)
+            try g.setAttribute("interactions", h.interactions)
+            try g.setAttribute("radial_functions", h.radialFunctions)
+            try g.setAttribute("cutoff", h.cutoff)
+            try g.setAttribute("max_atomic_number", h.maxAtomicNumber)
+        } else {
+            throw TrainingError("cannot write hyperparameters of architecture '\(type(of: hp).architecture)'")
+        }
+        try g.setAttribute("seed", Int(bitPattern: UInt(hp.seed)))
+    }
+
+    private static func writeMember(_ m: any ChemflowNetwork, in group: HDF5Group) throws {
         for p in m.namedParameters() {
             let shape = p.shape.isEmpty ? [1] : p.shape
             let ds = try group.createDataset("parameters/" + p.name, type: .float32, rowShape: Array(shape.dropFirst()),
@@ -214,35 +300,22 @@ public final class ChemflowModel {
             throw TrainingError("'\(path)' has model format_version \(version); this chemflow reads up to \(Training.modelFormatVersion)")
         }
         let architecture = try root.stringAttribute("architecture") ?? ""
-        guard architecture == "schnet" else {
-            throw TrainingError("'\(path)': architecture '\(architecture)' is not supported by this chemflow (supported: schnet)")
+        guard ["schnet", "gnome"].contains(architecture) else {
+            throw TrainingError("'\(path)': architecture '\(architecture)' is not supported by this chemflow (supported: schnet, gnome)")
         }
         let count = try root.intAttribute("ensemble_size") ?? 1
         guard count >= 1, count <= 1024 else { throw TrainingError("'\(path)': ensemble_size \(count) is invalid") }
 
         guard try root.exists("hyperparameters") else { throw TrainingError("'\(path)' lacks /hyperparameters") }
         let hg = try root.openGroup("hyperparameters")
-        func int(_ g: HDF5Group, _ name: String) throws -> Int {
-            guard let v = try g.intAttribute(name) else { throw TrainingError("'\(path)': /\(g.name) lacks attribute '\(name)'") }
-            return v
-        }
-        var hp = SchNetHyperparameters(
-            features: try int(hg, "features"), interactions: try int(hg, "interactions"),
-            radialFunctions: try int(hg, "radial_functions"),
-            cutoff: try hg.doubleAttribute("cutoff") ?? .nan,
-            seed: UInt64(bitPattern: Int64(try hg.intAttribute("seed") ?? 0)),
-            maxAtomicNumber: try int(hg, "max_atomic_number"))
-        // Bounds before allocating anything sized by the file.
-        guard (2...8192).contains(hp.features), (0...128).contains(hp.interactions),
-              (2...4096).contains(hp.radialFunctions), (1...200).contains(hp.maxAtomicNumber),
-              hp.cutoff.isFinite, hp.cutoff > 0, hp.cutoff < 1000 else {
-            throw TrainingError("'\(path)': hyperparameters out of range (features \(hp.features), interactions \(hp.interactions), radial functions \(hp.radialFunctions), cutoff \(hp.cutoff), max Z \(hp.maxAtomicNumber))")
-        }
-        var members: [SchNetModel] = []
+        var hp: any NetworkHyperparameters = architecture == "gnome"
+            ? try readGNoMEHyperparameters(hg, path: path) : try readSchNetHyperparameters(hg, path: path)
+        var members: [any ChemflowNetwork] = []
         for k in 0..<count {
             let g = count == 1 ? root : try root.openGroup("members/\(k)")
             if count > 1 { hp.seed = UInt64(bitPattern: Int64(try g.intAttribute("seed") ?? Int(hp.seed))) }
-            let model = try SchNetModel(hp)
+            let model: any ChemflowNetwork
+            do { model = try hp.makeNetwork() } catch { throw TrainingError("'\(path)': \(error)") }
             var named: [(name: String, shape: [Int], values: [Float])] = []
             for info in model.parameters.infos {
                 let where_ = (count == 1 ? "" : "members/\(k)/") + "parameters/" + info.name
@@ -263,6 +336,44 @@ public final class ChemflowModel {
         }
         let model = try ChemflowModel(members: members, provenance: try readProvenance(root))
         return model
+    }
+
+    private static func requiredInt(_ g: HDF5Group, _ name: String, path: String) throws -> Int {
+        guard let v = try g.intAttribute(name) else { throw TrainingError("'\(path)': /\(g.name) lacks attribute '\(name)'") }
+        return v
+    }
+
+    private static func readSchNetHyperparameters(_ hg: HDF5Group, path: String) throws -> SchNetHyperparameters {
+        let hp = SchNetHyperparameters(
+            features: try requiredInt(hg, "features", path: path), interactions: try requiredInt(hg, "interactions", path: path),
+            radialFunctions: try requiredInt(hg, "radial_functions", path: path),
+            cutoff: try hg.doubleAttribute("cutoff") ?? .nan,
+            seed: UInt64(bitPattern: Int64(try hg.intAttribute("seed") ?? 0)),
+            maxAtomicNumber: try requiredInt(hg, "max_atomic_number", path: path))
+        // Bounds before allocating anything sized by the file.
+        guard (2...8192).contains(hp.features), (0...128).contains(hp.interactions),
+              (2...4096).contains(hp.radialFunctions), (1...200).contains(hp.maxAtomicNumber),
+              hp.cutoff.isFinite, hp.cutoff > 0, hp.cutoff < 1000 else {
+            throw TrainingError("'\(path)': hyperparameters out of range (features \(hp.features), interactions \(hp.interactions), radial functions \(hp.radialFunctions), cutoff \(hp.cutoff), max Z \(hp.maxAtomicNumber))")
+        }
+        return hp
+    }
+
+    private static func readGNoMEHyperparameters(_ hg: HDF5Group, path: String) throws -> GNoMEHyperparameters {
+        let hp = GNoMEHyperparameters(
+            width: try requiredInt(hg, "width", path: path), steps: try requiredInt(hg, "steps", path: path),
+            radialFunctions: try requiredInt(hg, "radial_functions", path: path),
+            cutoff: try hg.doubleAttribute("cutoff") ?? .nan,
+            seed: UInt64(bitPattern: Int64(try hg.intAttribute("seed") ?? 0)),
+            averageDegree: try hg.doubleAttribute("average_degree") ?? .nan,
+            maxAtomicNumber: try requiredInt(hg, "max_atomic_number", path: path),
+            smoothCutoff: try requiredInt(hg, "smooth_cutoff", path: path) != 0)
+        guard (2...4096).contains(hp.width), (1...64).contains(hp.steps), (2...4096).contains(hp.radialFunctions),
+              (1...200).contains(hp.maxAtomicNumber), hp.cutoff.isFinite, hp.cutoff > GNoMEHyperparameters.radialStart,
+              hp.cutoff < 1000, hp.averageDegree.isFinite, hp.averageDegree > 0 else {
+            throw TrainingError("'\(path)': hyperparameters out of range (width \(hp.width), steps \(hp.steps), radial functions \(hp.radialFunctions), cutoff \(hp.cutoff), average degree \(hp.averageDegree), max Z \(hp.maxAtomicNumber))")
+        }
+        return hp
     }
 
     private static func readStandardization(_ g: HDF5Group, path: String) throws -> Standardization {

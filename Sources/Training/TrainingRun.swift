@@ -14,6 +14,9 @@ public struct TrainingRunOptions: Sendable {
     public var target: String
     /// Seed included: member k uses seed + k for its initialisation and its shuffling.
     public var hyperparameters: SchNetHyperparameters
+    /// Set to train GNoME models (`--model gnome`) instead; `hyperparameters` is then unused and
+    /// the average degree is fitted on the training set.
+    public var gnomeHyperparameters: GNoMEHyperparameters?
     public var configuration: TrainingConfiguration
     public var ensembleSize: Int
     /// Continue from the checkpoint next to the output if there is one.
@@ -23,12 +26,13 @@ public struct TrainingRunOptions: Sendable {
 
     public init(dataPaths: [String], validationPaths: [String] = [], outputPath: String, target: String = "energy",
                 hyperparameters: SchNetHyperparameters, configuration: TrainingConfiguration, ensembleSize: Int = 1,
-                resume: Bool = false, chemflowVersion: String = "unknown") {
+                resume: Bool = false, chemflowVersion: String = "unknown", gnomeHyperparameters: GNoMEHyperparameters? = nil) {
         self.dataPaths = dataPaths
         self.validationPaths = validationPaths
         self.outputPath = outputPath
         self.target = target
         self.hyperparameters = hyperparameters
+        self.gnomeHyperparameters = gnomeHyperparameters
         self.configuration = configuration
         self.ensembleSize = ensembleSize
         self.resume = resume
@@ -36,6 +40,12 @@ public struct TrainingRunOptions: Sendable {
     }
 
     public var checkpointPath: String { Training.checkpointPath(forModel: outputPath) }
+
+    /// The architecture's hyperparameters: GNoME's if set, else SchNet's.
+    public var networkHyperparameters: any NetworkHyperparameters {
+        if let g = gnomeHyperparameters { return g }
+        return hyperparameters
+    }
 }
 
 /// One finished epoch, for progress display.
@@ -84,19 +94,16 @@ public final class TrainingRun {
     }
 
     /// Settings that must agree between a checkpoint and the run resuming it.
-    func settings(trainCount: Int, validationCount: Int) -> [String: String] {
-        let h = options.hyperparameters, c = options.configuration
-        return [
-            "architecture": "schnet", "target": options.target,
-            "features": "\(h.features)", "interactions": "\(h.interactions)",
-            "radial_functions": "\(h.radialFunctions)", "cutoff": "\(h.cutoff)",
-            "max_atomic_number": "\(h.maxAtomicNumber)", "seed": "\(h.seed)", "shuffle_seed": "\(c.seed)",
+    func settings(_ h: any NetworkHyperparameters, trainCount: Int, validationCount: Int) -> [String: String] {
+        let c = options.configuration
+        return h.settings.merging([
+            "architecture": type(of: h).architecture, "target": options.target, "shuffle_seed": "\(c.seed)",
             "ensemble": "\(options.ensembleSize)", "batch_size": "\(c.batchSize)",
             "learning_rate": "\(c.learningRate)", "weight_decay": "\(c.weightDecay)",
             "warmup_steps": "\(c.warmupSteps)", "plateau_patience": "\(c.plateauPatience)",
             "early_stopping_patience": "\(c.earlyStoppingPatience)",
             "train_records": "\(trainCount)", "validation_records": "\(validationCount)",
-        ]
+        ]) { $1 }
     }
 
     public func run() throws -> TrainingRunSummary {
@@ -109,7 +116,8 @@ public final class TrainingRun {
         guard o.configuration.learningRate > 0, o.configuration.learningRate.isFinite else {
             throw TrainingError("learning rate must be positive")
         }
-        do { try o.hyperparameters.validate() } catch { throw TrainingError("\(error)") }
+        var hp = o.networkHyperparameters
+        do { try hp.validate() } catch { throw TrainingError("\(error)") }
 
         // Data and the split (done here, so that the validation set is known for the final metrics).
         let sources = try o.dataPaths.map { try HDF5DatasetSource(path: $0, target: o.target) }
@@ -131,8 +139,8 @@ public final class TrainingRun {
             let s = try train.structure(at: i)
             guard s.count > 0 else { throw TrainingError("structure '\(s.name)' has no atoms") }
             for z in s.atomicNumbers {
-                guard z >= 1, z <= o.hyperparameters.maxAtomicNumber else {
-                    throw TrainingError("structure '\(s.name)' has atomic number \(z), outside 1...\(o.hyperparameters.maxAtomicNumber)")
+                guard z >= 1, z <= hp.maxAtomicNumber else {
+                    throw TrainingError("structure '\(s.name)' has atomic number \(z), outside 1...\(hp.maxAtomicNumber)")
                 }
                 trainElements.insert(z)
             }
@@ -144,7 +152,8 @@ public final class TrainingRun {
             }
         }
         onDataLoaded?(train.count, validation.count)
-        let settings = self.settings(trainCount: train.count, validationCount: validation.count)
+        do { hp = try hp.fitted(to: train) } catch let e as TrainingError { throw e } catch { throw TrainingError("\(error)") }
+        let settings = self.settings(hp, trainCount: train.count, validationCount: validation.count)
 
         // Checkpoint.
         var saved: [TrainingCheckpoint] = []
@@ -161,12 +170,12 @@ public final class TrainingRun {
         let resumedFrom = saved.first?.epochsDone
 
         // Members.
-        var models: [SchNetModel] = [], results: [TrainingResult] = [], reports: [(String, String)] = []
+        var models: [any ChemflowNetwork] = [], results: [TrainingResult] = [], reports: [(String, String)] = []
         for k in 0..<o.ensembleSize {
-            var hp = o.hyperparameters
-            hp.seed = o.hyperparameters.seed &+ UInt64(k)
-            let model: SchNetModel
-            do { model = try SchNetModel(hp) } catch { throw TrainingError("\(error)") }
+            var memberHP = hp
+            memberHP.seed = hp.seed &+ UInt64(k)
+            let model: any ChemflowNetwork
+            do { model = try memberHP.makeNetwork() } catch { throw TrainingError("\(error)") }
             var cfg = o.configuration
             cfg.seed = o.configuration.seed &+ UInt64(k)
             let resumeState = k < saved.count ? saved[k] : nil
@@ -180,13 +189,12 @@ public final class TrainingRun {
                     cfg.epochs = c.epochsDone
                 }
             }
-            let trainer = Trainer(model: model, configuration: cfg)
             let epochs = cfg.epochs, members = o.ensembleSize
-            trainer.onEpoch = { [weak self] m in
+            let onEpoch: (EpochMetrics) -> Void = { [weak self] m in
                 self?.onEpoch?(TrainingProgress(member: k, members: members, metrics: m, epochs: epochs))
             }
             var checkpointError: Error?
-            trainer.onCheckpoint = { c in
+            let onCheckpoint: (TrainingCheckpoint) -> Void = { c in
                 if k < saved.count { saved[k] = c } else { saved.append(c) }
                 do { try RunCheckpoint(settings: settings, members: saved).write(to: checkpointPath) } catch {
                     checkpointError = error
@@ -198,8 +206,9 @@ public final class TrainingRun {
                     .replacingOccurrences(of: ".metrics.csv", with: ".h5"))
             let result: TrainingResult
             do {
-                result = try trainer.train(train, validation: validation.count > 0 ? validation : nil,
-                                           modelPath: reportURL, resumeFrom: resumeState)
+                result = try Self.train(model, configuration: cfg, onEpoch: onEpoch, onCheckpoint: onCheckpoint,
+                                        train, validation: validation.count > 0 ? validation : nil,
+                                        modelPath: reportURL, resumeFrom: resumeState)
             } catch let e as TrainingError {
                 throw e
             } catch {
@@ -231,7 +240,7 @@ public final class TrainingRun {
             datasetPaths: o.dataPaths.map(absolute), validationPaths: o.validationPaths.map(absolute),
             datasetMethod: sources[0].methodAttributes, target: o.target,
             epochs: results.map { $0.history.count }.max() ?? 0, epochsRequested: o.configuration.epochs,
-            seed: o.hyperparameters.seed, trainCount: train.count, validationCount: validation.count,
+            seed: hp.seed, trainCount: train.count, validationCount: validation.count,
             configuration: o.configuration, finalMetrics: final, chemflowVersion: o.chemflowVersion)
         try model.write(to: o.outputPath)
         return TrainingRunSummary(
@@ -240,6 +249,20 @@ public final class TrainingRun {
             skipped: (sources + valSources).map(\.skipped).reduce(0, +), validation: metrics,
             resumedFromEpoch: resumedFrom, parameterCount: model.parameterCount, elements: model.elements,
             seconds: Date().timeIntervalSince(clock))
+    }
+}
+
+extension TrainingRun {
+    /// One member through `Trainer`, for a network of any architecture (opens the existential).
+    static func train<M: ChemflowNetwork>(_ model: M, configuration: TrainingConfiguration,
+                                          onEpoch: @escaping (EpochMetrics) -> Void,
+                                          onCheckpoint: @escaping (TrainingCheckpoint) -> Void,
+                                          _ dataset: any EnergyDataset, validation: (any EnergyDataset)?,
+                                          modelPath: URL, resumeFrom checkpoint: TrainingCheckpoint?) throws -> TrainingResult {
+        let trainer = Trainer(model: model, configuration: configuration)
+        trainer.onEpoch = onEpoch
+        trainer.onCheckpoint = onCheckpoint
+        return try trainer.train(dataset, validation: validation, modelPath: modelPath, resumeFrom: checkpoint)
     }
 }
 

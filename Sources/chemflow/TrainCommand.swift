@@ -3,13 +3,18 @@ import Foundation
 import GraphNetworks
 import Training
 
-/// `chemflow train`: a SchNet (or an ensemble) on chemflow HDF5 datasets → an HDF5 model file.
+/// The architectures `chemflow train --model` accepts.
+enum ModelArchitectureOption: String, ExpressibleByArgument, CaseIterable {
+    case schnet, gnome
+}
+
+/// `chemflow train`: a SchNet or GNoME network (or an ensemble) on chemflow HDF5 datasets → an HDF5 model file.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a SchNet energy model on chemflow HDF5 datasets and write an HDF5 model file.",
+        abstract: "Train a SchNet or GNoME energy model on chemflow HDF5 datasets and write an HDF5 model file.",
         discussion: """
-        Defaults are sized for a small machine: 30 epochs, batch 32, lr 5e-4, 64 features, 3 interactions, 50 radial functions, cutoff 5 Å. The SchNet paper / SchNetPack defaults are 128 features and 6 interactions (pass --features 128 --interactions 6 for those). Without --data-val, structures are split into training and validation by a stable hash of their name (--val-percent, default 10). Only records with status ok are used. Next to MODEL.h5 the run writes MODEL.metrics.csv, MODEL.learning-curve.svg (ensembles: MODEL.memberK.*) and MODEL.checkpoint.h5, updated every epoch; --resume continues from the checkpoint exactly (also to extend a finished run with more --epochs). Progress (epoch, loss, validation MAE, molecules/s, ETA) is shown on a terminal only.
+        Defaults are sized for a small machine: 30 epochs, batch 32, lr 5e-4, 64 features, 3 interactions, 50 radial functions, cutoff 5 Å. The SchNet paper / SchNetPack defaults are 128 features and 6 interactions (pass --features 128 --interactions 6 for those). --model gnome trains GNoME's crystal graph network instead (Merchant et al. 2023): --width (default 256) and --steps (message-passing steps, default 3), 30 radial functions and a 4 Å cutoff by default; the average degree that normalises its messages is computed from the training set and saved in the model file. --features and --interactions are SchNet's only, --width and --steps GNoME's only. Without --data-val, structures are split into training and validation by a stable hash of their name (--val-percent, default 10). Only records with status ok are used. Next to MODEL.h5 the run writes MODEL.metrics.csv, MODEL.learning-curve.svg (ensembles: MODEL.memberK.*) and MODEL.checkpoint.h5, updated every epoch; --resume continues from the checkpoint exactly (also to extend a finished run with more --epochs). Progress (epoch, loss, validation MAE, molecules/s, ETA) is shown on a terminal only.
         """
     )
 
@@ -34,17 +39,26 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Adam learning rate.")
     var lr: Double = 5e-4
 
-    @Option(help: "Atom features (SchNet paper: 128).")
-    var features: Int = 64
+    @Option(help: "Architecture: schnet or gnome.")
+    var model: ModelArchitectureOption = .schnet
 
-    @Option(help: "Interaction blocks (SchNet paper: 6).")
-    var interactions: Int = 3
+    @Option(help: "SchNet atom features (default 64; SchNet paper: 128).")
+    var features: Int?
 
-    @Option(name: .customLong("radial-functions"), help: "Gaussian radial basis functions.")
-    var radialFunctions: Int = 50
+    @Option(help: "SchNet interaction blocks (default 3; SchNet paper: 6).")
+    var interactions: Int?
 
-    @Option(help: "Neighbour cutoff in Å.")
-    var cutoff: Double = 5.0
+    @Option(help: "GNoME width of node, edge and global features and MLPs (default 256, as GNoME).")
+    var width: Int?
+
+    @Option(help: "GNoME message-passing steps (default 3, as GNoME).")
+    var steps: Int?
+
+    @Option(name: .customLong("radial-functions"), help: "Gaussian radial basis functions (default: schnet 50, gnome 30).")
+    var radialFunctions: Int?
+
+    @Option(help: "Neighbour cutoff in Å (default: schnet 5, gnome 4).")
+    var cutoff: Double?
 
     @Option(help: "Train this many models with seeds seed, seed+1, … (predictions: median and spread).")
     var ensemble: Int = 1
@@ -69,10 +83,23 @@ struct TrainCommand: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
-        guard features >= 2, features <= 4096 else { throw ValidationError("--features must be between 2 and 4096") }
-        guard interactions >= 0, interactions <= 64 else { throw ValidationError("--interactions must be between 0 and 64") }
-        guard radialFunctions >= 2, radialFunctions <= 1024 else { throw ValidationError("--radial-functions must be between 2 and 1024") }
-        guard cutoff > 0, cutoff <= 50 else { throw ValidationError("--cutoff must be in (0, 50] Å") }
+        switch model {
+        case .schnet:
+            if width != nil || steps != nil { throw ValidationError("--width and --steps are for --model gnome (SchNet uses --features and --interactions)") }
+        case .gnome:
+            if features != nil || interactions != nil { throw ValidationError("--features and --interactions are for --model schnet (GNoME uses --width and --steps)") }
+        }
+        guard (2...4096).contains(features ?? 64) else { throw ValidationError("--features must be between 2 and 4096") }
+        guard (0...64).contains(interactions ?? 3) else { throw ValidationError("--interactions must be between 0 and 64") }
+        guard (2...4096).contains(width ?? 256) else { throw ValidationError("--width must be between 2 and 4096") }
+        guard (1...64).contains(steps ?? 3) else { throw ValidationError("--steps must be between 1 and 64") }
+        guard (2...1024).contains(radialFunctions ?? 30) else { throw ValidationError("--radial-functions must be between 2 and 1024") }
+        if let c = cutoff {
+            guard c > 0, c <= 50 else { throw ValidationError("--cutoff must be in (0, 50] Å") }
+            guard model == .schnet || c > GNoMEHyperparameters.radialStart else {
+                throw ValidationError("--cutoff must exceed \(GNoMEHyperparameters.radialStart) Å, the first GNoME radial centre")
+            }
+        }
         guard ensemble >= 1, ensemble <= 64 else { throw ValidationError("--ensemble must be between 1 and 64") }
         guard (0...50).contains(valPercent) else { throw ValidationError("--val-percent must be between 0 and 50") }
         guard patience >= 1 else { throw ValidationError("--patience must be at least 1") }
@@ -95,11 +122,16 @@ struct TrainCommand: ParsableCommand {
         var config = TrainingConfiguration(epochs: epochs, batchSize: batchSize, learningRate: lr,
                                            earlyStoppingPatience: patience, validationPercent: valPercent, seed: seed)
         config.plateauPatience = max(1, min(5, patience / 2))
+        let schnet = SchNetHyperparameters(features: features ?? 64, interactions: interactions ?? 3,
+                                           radialFunctions: radialFunctions ?? 50, cutoff: cutoff ?? 5.0, seed: seed)
+        // GNoME's average degree is fitted on the training set by the run.
+        let gnome = model == .gnome
+            ? GNoMEHyperparameters(width: width ?? 256, steps: steps ?? 3, radialFunctions: radialFunctions ?? 30,
+                                   cutoff: cutoff ?? 4.0, seed: seed) : nil
         let options = TrainingRunOptions(
-            dataPaths: data, validationPaths: dataVal, outputPath: output, target: target,
-            hyperparameters: SchNetHyperparameters(features: features, interactions: interactions,
-                                                   radialFunctions: radialFunctions, cutoff: cutoff, seed: seed),
-            configuration: config, ensembleSize: ensemble, resume: resume, chemflowVersion: ChemflowVersion.string)
+            dataPaths: data, validationPaths: dataVal, outputPath: output, target: target, hyperparameters: schnet,
+            configuration: config, ensembleSize: ensemble, resume: resume, chemflowVersion: ChemflowVersion.string,
+            gnomeHyperparameters: gnome)
         if resume && !FileManager.default.fileExists(atPath: options.checkpointPath) {
             Terminal.warning("no checkpoint '\(options.checkpointPath)' to resume from; starting from scratch")
         }
@@ -131,6 +163,9 @@ struct TrainCommand: ParsableCommand {
         }
         let best = summary.results[0]
         let epochsRun = summary.results.map { $0.history.count }.max() ?? 0
+        // The fitted average degree is read back from the model file just written.
+        let averageDegree = gnome == nil ? nil
+            : ((try? ChemflowModel.load(path: summary.modelPath))?.hyperparameters as? GNoMEHyperparameters)?.averageDegree
         if json {
             var object: [String: Any] = [
                 "model": summary.modelPath, "checkpoint": summary.checkpointPath,
@@ -140,9 +175,17 @@ struct TrainCommand: ParsableCommand {
                 "parameters": summary.parameterCount, "elements": summary.elements,
                 "best_epoch": best.bestEpoch, "stopped_early": summary.results.map(\.stoppedEarly),
                 "best_val_mae_ev": summary.results.map(\.bestValidationMAE),
-                "features": features, "interactions": interactions, "cutoff": cutoff, "seed": seed,
-                "seconds": summary.seconds,
+                "architecture": model.rawValue, "cutoff": gnome?.cutoff ?? schnet.cutoff, "seed": seed,
+                "radial_functions": gnome?.radialFunctions ?? schnet.radialFunctions, "seconds": summary.seconds,
             ]
+            if let g = gnome {
+                object["width"] = g.width
+                object["steps"] = g.steps
+                object["average_degree"] = averageDegree.map { $0 as Any } ?? NSNull()
+            } else {
+                object["features"] = schnet.features
+                object["interactions"] = schnet.interactions
+            }
             object["resumed_from_epoch"] = summary.resumedFromEpoch.map { $0 as Any } ?? NSNull()
             if let v = summary.validation {
                 object["val_mae_ev"] = v.mae
@@ -154,8 +197,12 @@ struct TrainCommand: ParsableCommand {
             print(Terminal.jsonLine(jsonSafe(object)))
             return
         }
-        let ens = summary.results.count > 1 ? "ensemble of \(summary.results.count) SchNets" : "SchNet"
-        print("\(summary.modelPath): \(ens), \(features) features × \(interactions) interactions, cutoff \(cutoff) Å, \(summary.parameterCount) parameters\(summary.results.count > 1 ? " each" : "")")
+        let name = gnome == nil ? "SchNet" : "GNoME"
+        let ens = summary.results.count > 1 ? "ensemble of \(summary.results.count) \(name)s" : name
+        let size = gnome.map { g in
+            "width \(g.width) × \(g.steps) steps, cutoff \(g.cutoff) Å, average degree " + (averageDegree.map { String(format: "%.3f", $0) } ?? "?")
+        } ?? "\(schnet.features) features × \(schnet.interactions) interactions, cutoff \(schnet.cutoff) Å"
+        print("\(summary.modelPath): \(ens), \(size), \(summary.parameterCount) parameters\(summary.results.count > 1 ? " each" : "")")
         var trained = "  trained \(epochsRun) epochs on \(summary.trainCount) structures"
         if let r = summary.resumedFromEpoch { trained += " (resumed after epoch \(r))" }
         if summary.skipped > 0 { trained += "; \(summary.skipped) records skipped (status not ok)" }
