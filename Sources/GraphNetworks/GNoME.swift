@@ -331,15 +331,7 @@ public final class GNoME<Scalar: NetworkScalar>: EnergyModel {
         }
         var gradR: [SIMD3<Double>]? = nil
         if positionGradients {
-            // d_p depends on R_i and R_j of the pair's canonical edge (i → j).
-            var gr = [SIMD3<Double>](repeating: .zero, count: n)
-            for q in 0..<np where distances[q] > 0 {
-                let k = batch.pairEdge[q]
-                let u = vectors[q] / distances[q] * dd[q]
-                gr[edgeNeighbor[k]] += u
-                gr[edgeCenter[k]] -= u
-            }
-            gradR = gr
+            gradR = batch.positionGradients(vectors: vectors, distances: distances, distanceGradients: dd)
         }
         return ModelEvaluation(energies: energies, positionGradients: gradR)
     }

@@ -132,6 +132,19 @@ public struct GraphBatch: Sendable {
         return (v, d)
     }
 
+    /// dL/dR_a from dL/dd_p for every pair p (the chain rule through d_p = |R_j − R_i + shift|
+    /// of the pair's canonical edge i → j); `vectors`/`distances` as returned by `geometry(pairs: true)`.
+    func positionGradients(vectors: [SIMD3<Double>], distances: [Double], distanceGradients dd: [Double]) -> [SIMD3<Double>] {
+        var gr = [SIMD3<Double>](repeating: .zero, count: atomCount)
+        for q in 0..<pairCount where distances[q] > 0 {
+            let e = pairEdge[q]
+            let u = vectors[q] / distances[q] * dd[q]
+            gr[edgeNeighbor[e]] += u
+            gr[edgeCenter[e]] -= u
+        }
+        return gr
+    }
+
     /// Atom counts per structure.
     public var atomsPerStructure: [Int] { (0..<structureCount).map { firstAtom[$0 + 1] - firstAtom[$0] } }
 }

@@ -7,14 +7,9 @@ import Testing
 func tinyGNoME(steps: Int = 2, width: Int = 5, smoothCutoff: Bool = true, seed: UInt64 = 7) throws -> GNoME<Double> {
     let hp = GNoMEHyperparameters(width: width, steps: steps, radialFunctions: 6, cutoff: 3.0, seed: seed,
                                   averageDegree: 2.7, maxAtomicNumber: 10, smoothCutoff: smoothCutoff)
-    let st = Standardization(elements: [1, 3, 6, 7, 8, 9], references: [-1.3, -2.0, -1.1, -1.4, -2.2, -2.7],
-                             mean: 0.3, scale: 1.7)
-    let m = try GNoME<Double>(hp, standardization: st)
+    let m = try GNoME<Double>(hp, standardization: testStandardization)
     // Biases (and the global input) away from zero so their gradients are exercised.
-    var rng = SplitMix64(seed: 98)
-    for info in m.parameters.infos where info.name.hasSuffix(".bias") {
-        for k in 0..<info.count { m.parameters.values[info.offset + k] = 0.3 * (2 * rng.uniform() - 1) }
-    }
+    randomizeBiases(m.parameters, seed: 98)
     return m
 }
 

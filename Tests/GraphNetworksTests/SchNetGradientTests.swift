@@ -18,15 +18,22 @@ func smallCrystal() -> Structure {
 func tinyModel(interactions: Int = 2, features: Int = 6, seed: UInt64 = 5) throws -> SchNet<Double> {
     let hp = SchNetHyperparameters(features: features, interactions: interactions, radialFunctions: 7,
                                    cutoff: 3.0, seed: seed, maxAtomicNumber: 10)
-    let st = Standardization(elements: [1, 3, 6, 7, 8, 9], references: [-1.3, -2.0, -1.1, -1.4, -2.2, -2.7],
-                             mean: 0.3, scale: 1.7)
-    let m = try SchNet<Double>(hp, standardization: st)
-    // Non-zero biases so their gradients are exercised too.
-    var rng = SplitMix64(seed: 99)
-    for info in m.parameters.infos where info.name.hasSuffix(".bias") {
-        for k in 0..<info.count { m.parameters.values[info.offset + k] = 0.3 * (2 * rng.uniform() - 1) }
-    }
+    let m = try SchNet<Double>(hp, standardization: testStandardization)
+    randomizeBiases(m.parameters, seed: 99)
     return m
+}
+
+/// Standardisation used by the gradient tests (arbitrary, non-trivial values).
+let testStandardization = Standardization(elements: [1, 3, 6, 7, 8, 9], references: [-1.3, -2.0, -1.1, -1.4, -2.2, -2.7],
+                                          mean: 0.3, scale: 1.7)
+
+/// Sets every bias to a random value in ±0.3 so its gradient is exercised (zero-initialised
+/// biases would hide errors in terms that multiply them).
+func randomizeBiases(_ parameters: ParameterStore<Double>, seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    for info in parameters.infos where info.name.hasSuffix(".bias") {
+        for k in 0..<info.count { parameters.values[info.offset + k] = 0.3 * (2 * rng.uniform() - 1) }
+    }
 }
 
 @Suite struct SchNetGradientTests {
