@@ -47,7 +47,7 @@ let package = Package(
                            "DatasetGeneration", "CSpglib", "CHDF5", .product(name: "Yams", package: "Yams")]
         ),
         // Networks that predict a Kohn-Sham Hamiltonian, trained with the DFT energy as the loss.
-        .target(name: "HamiltonianLearning", dependencies: ["ChemistryCore", "LinearAlgebra", "GaussianDFT", "GraphNetworks"]),
+        .target(name: "HamiltonianLearning", dependencies: ["ChemistryCore", "LinearAlgebra", "GaussianDFT", "GraphNetworks", "Datasets"]),
         .executableTarget(
             name: "chemflow",
             dependencies: [

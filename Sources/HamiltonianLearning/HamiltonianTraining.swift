@@ -49,13 +49,17 @@ public struct HamiltonianTrainingResult {
     public let history: [HamiltonianEpochReport]
     /// Names of the held-out conformers.
     public let heldOut: [String]
+    /// The epoch whose parameters the model holds: the smallest mean held-out gap (the last
+    /// epoch when nothing is held out).
+    public let bestEpoch: Int
 }
 
 /// Trains a `HamiltonianModel` with the DFT energy of its predicted density as the only loss:
 /// no labels (Mathiasen et al., arXiv 2402.04030). Each step takes `batchSize` conformers, predicts
 /// W for each, diagonalises H_core + W, evaluates E_KS[D] and dE/dW (`HamiltonianEnergy`), and
 /// applies Adam to the mean energy. Held-out conformers get one converged SCF each at the start;
-/// after every epoch `progress` receives the mean gap E[D_pred] − E_SCF on them.
+/// after every epoch `progress` receives the mean gap E[D_pred] − E_SCF on them, and the returned
+/// model holds the parameters of the epoch with the smallest gap.
 ///
 /// Not implemented yet: unrolling k damped SCF steps after the prediction (their backward pass
 /// needs the XC kernel ∂V_xc/∂D, which GaussianDFT does not provide).
@@ -81,11 +85,16 @@ public func trainHamiltonianModel(conformers: [Structure], settings: Hamiltonian
         try zip(held, references).map { try model.energy($0.0) - $0.1 }
     }
     var history: [HamiltonianEpochReport] = []
+    // The parameters with the smallest mean held-out gap so far (Adam's early steps can overshoot).
+    var best: (gap: Double, values: [Double])? = nil
     func report(epoch: Int, trainingEnergy: Double) throws {
         let gaps = try heldOutGaps()
         let r = HamiltonianEpochReport(epoch: epoch, trainingEnergy: trainingEnergy,
                                        heldOutGap: gaps.isEmpty ? nil : gaps.reduce(0, +) / Double(gaps.count),
                                        heldOutMaxGap: gaps.max())
+        if let gap = r.heldOutGap, gap.isFinite, gap < (best?.gap ?? .infinity) {
+            best = (gap, Array(UnsafeBufferPointer(start: model.parameters.values, count: model.parameters.count)))
+        }
         history.append(r)
         progress?(r)
     }
@@ -107,7 +116,11 @@ public func trainHamiltonianModel(conformers: [Structure], settings: Hamiltonian
         }
         try report(epoch: epoch, trainingEnergy: sum / Double(train.count))
     }
-    return HamiltonianTrainingResult(model: model, history: history, heldOut: held.map(\.structure.name))
+    if let best {
+        for i in best.values.indices { model.parameters.values[i] = best.values[i] }
+    }
+    return HamiltonianTrainingResult(model: model, history: history, heldOut: held.map(\.structure.name),
+                                     bestEpoch: history.first { $0.heldOutGap == best?.gap }?.epoch ?? history.count - 1)
 }
 
 /// Energy and frontier orbitals of the density predicted by a model (Ha).

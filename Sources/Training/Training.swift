@@ -1,4 +1,5 @@
 import ChemistryCore
+import Datasets
 import Foundation
 import GraphNetworks
 
@@ -43,19 +44,11 @@ func elementList(_ zs: [Int]) -> String {
     zs.map { Elements.symbol($0) }.joined(separator: " ")
 }
 
-/// Writes a file under a temporary name and renames it over `path`, so `path` is always either
-/// the old or the new complete file, even if the process is killed while writing.
+/// `Datasets.writeAtomically` with errors as `TrainingError`.
 func writeAtomically(_ path: String, describing what: String, _ write: (String) throws -> Void) throws {
-    let tmp = path + ".tmp-\(getpid())"
     do {
-        try write(tmp)
-    } catch {
-        unlink(tmp)
-        throw TrainingError("cannot write \(what) '\(path)': \(error)")
-    }
-    guard rename(tmp, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(tmp)
-        throw TrainingError("cannot write \(what) '\(path)': \(reason)")
+        try Datasets.writeAtomically(path, describing: what, write)
+    } catch let error as DatasetError {
+        throw TrainingError(error.message)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChemistryCore
 import Datasets
 import Foundation
+import HamiltonianLearning
 import Training
 
 /// `chemflow predict`: energies (and forces) from a trained model file.
@@ -35,6 +36,11 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if HamiltonianModelStore.isHamiltonianModel(model) {
+                guard !forces else { throw TrainingError("--forces is not available for a Hamiltonian model (train --loss dft-energy)") }
+                try predictWithHamiltonianModel(modelPath: model, structures: try readStructures(input), json: json)
+                return
+            }
             let m = try ChemflowModel.load(path: model)
             let structures = try readStructures(input)
             for s in structures { try m.validate(s) }

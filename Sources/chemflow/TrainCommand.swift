@@ -3,6 +3,12 @@ import Foundation
 import GraphNetworks
 import Training
 
+/// What `chemflow train` minimises.
+enum TrainingLossOption: String, ExpressibleByArgument, CaseIterable {
+    case energy
+    case dftEnergy = "dft-energy"
+}
+
 /// The architectures `chemflow train --model` accepts.
 enum ModelArchitectureOption: String, ExpressibleByArgument, CaseIterable {
     case schnet, gnome
@@ -30,14 +36,23 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Target label (energy).")
     var target: String = "energy"
 
-    @Option(help: "Epochs.")
-    var epochs: Int = 30
+    @Option(name: .customLong("epochs"), help: "Epochs (default 30; dft-energy 10).")
+    var epochsOption: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Structures per optimiser step.")
-    var batchSize: Int = 32
+    @Option(name: .customLong("batch-size"), help: "Structures per optimiser step (default 32; dft-energy 4).")
+    var batchSizeOption: Int?
 
-    @Option(help: "Adam learning rate.")
-    var lr: Double = 5e-4
+    @Option(name: .customLong("lr"), help: "Adam learning rate (default 5e-4; dft-energy 3e-4).")
+    var lrOption: Double?
+
+    @Option(help: "Loss: energy (labels from --data) or dft-energy (no labels: the DFT energy of the density a Hamiltonian network predicts for the conformers in --input; see docs/hamiltonian-learning.md).")
+    var loss: TrainingLossOption = .energy
+
+    @OptionGroup var dftEnergy: DFTEnergyLossOptions
+
+    var epochs: Int { epochsOption ?? (loss == .energy ? 30 : 10) }
+    var batchSize: Int { batchSizeOption ?? (loss == .energy ? 32 : 4) }
+    var lr: Double { lrOption ?? (loss == .energy ? 5e-4 : 3e-4) }
 
     @Option(help: "Architecture: schnet or gnome.")
     var model: ModelArchitectureOption = .schnet
@@ -79,7 +94,13 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if data.isEmpty { throw ValidationError("--data is required") }
+        if loss == .dftEnergy {
+            guard data.isEmpty, dataVal.isEmpty else { throw ValidationError("--loss dft-energy trains on --input conformers, not --data") }
+            try dftEnergy.validate()
+        } else {
+            guard dftEnergy.input == nil else { throw ValidationError("--input is for --loss dft-energy (labelled data: --data)") }
+        }
+        if data.isEmpty && loss == .energy { throw ValidationError("--data is required") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
@@ -106,6 +127,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if loss == .dftEnergy {
+            try trainWithDFTEnergyLoss(options: dftEnergy, output: output, epochs: epochs, batchSize: batchSize,
+                                       learningRate: lr, seed: seed, json: json)
+            return
+        }
         let outURL = URL(fileURLWithPath: output)
         let dir = outURL.deletingLastPathComponent().path
         var isDir: ObjCBool = false
