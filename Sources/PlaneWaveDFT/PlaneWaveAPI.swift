@@ -75,6 +75,13 @@ public struct PlaneWaveResult: Sendable, Codable {
     public var electronCount: Int
     public var pseudopotentials: [String]
     public var finalDensityChange: Double
+    /// Hellmann-Feynman forces per atom, eV/Å, Cartesian axes of the input structure
+    /// (local + nonlocal pseudopotential + Ewald, symmetrised when k-points are symmetry-reduced).
+    public var forcesEVPerAngstrom: [[Double]]
+    /// Largest |F| over the atoms, eV/Å.
+    public var maxForceEVPerAngstrom: Double {
+        forcesEVPerAngstrom.map { ($0.map { $0 * $0 }.reduce(0, +)).squareRoot() }.max() ?? 0
+    }
 }
 
 /// Runs a plane-wave Kohn-Sham DFT calculation on a periodic structure (positions in Å).
@@ -113,6 +120,8 @@ public func runPlaneWaveDFT(structure: Structure, settings: PlaneWaveSettings) t
     p.extraBands = max(1, settings.extraBands)
     p.log = settings.log
     let state = try solver.run(p)
+    let forces = try computeForces(solver: solver, state: state).total
+    let forceUnit = Units.hartreeInEV / Units.bohrInAngstrom
     let e = state.energies.total
     return PlaneWaveResult(
         energyHartree: e, energyTerms: state.energies.dictionary,
@@ -124,5 +133,6 @@ public func runPlaneWaveDFT(structure: Structure, settings: PlaneWaveSettings) t
         kpoints: basis.kpoints.map { [$0.coordinate.x, $0.coordinate.y, $0.coordinate.z] },
         kweights: basis.kpoints.map(\.weight), planeWaveCounts: basis.kpoints.map(\.count),
         electronCount: model.electronCount, pseudopotentials: model.pseudopotentials.map(\.name),
-        finalDensityChange: state.densityChange)
+        finalDensityChange: state.densityChange,
+        forcesEVPerAngstrom: forces.map { [$0.x * forceUnit, $0.y * forceUnit, $0.z * forceUnit] })
 }

@@ -21,6 +21,11 @@ struct DFTCommand: ParsableCommand {
           chemflow dft mols.xyz --xc pbe --basis 6-31g* --grid-level 5 --json
           chemflow dft si.cif --xc pbe --ecut 25 --kgrid 3x3x3
           chemflow dft al.poscar --xc lda --ecut 15 --kgrid 6x6x6 --smearing 0.01
+          chemflow dft si.poscar --xc lda --ecut 15 --kgrid 4x4x4 --relax full --json
+        Crystals report Hellmann-Feynman forces (eV/Å). --relax volume fits a Birch-Murnaghan
+        equation of state to 7 isotropically scaled volumes (0.94-1.06) and reports the structure
+        at V0; --relax positions moves the atoms (BFGS) until max|F| < --fmax; --relax full does
+        volume, positions, volume. The printed result is the SCF of the relaxed structure.
         """
     )
 
@@ -66,6 +71,12 @@ struct DFTCommand: ParsableCommand {
     @Option(help: "Crystals: Fermi-Dirac smearing width (Ha) for metals.")
     var smearing: Double?
 
+    @Option(help: "Crystals: relax the structure: volume (Birch-Murnaghan fit), positions (BFGS), or full (volume, positions, volume).")
+    var relax: String?
+
+    @Option(help: "Crystals: force tolerance of --relax positions/full (eV/Å).")
+    var fmax: Double = 0.01
+
     @Flag(help: "Print one JSON object per structure (JSON Lines) instead of a summary.")
     var json = false
 
@@ -77,6 +88,10 @@ struct DFTCommand: ParsableCommand {
         guard parsedKgrid != nil else { throw ValidationError("--kgrid must look like 4x4x4 (positive integers)") }
         guard ecut > 0 else { throw ValidationError("--ecut must be positive") }
         if let smearing, !(smearing > 0) { throw ValidationError("--smearing must be positive") }
+        if let relax, RelaxationMode(rawValue: relax.lowercased()) == nil {
+            throw ValidationError("--relax must be 'volume', 'positions' or 'full'")
+        }
+        guard fmax > 0, fmax.isFinite else { throw ValidationError("--fmax must be positive (eV/Å)") }
     }
 
     var parsedKgrid: SIMD3<Int>? {
@@ -116,6 +131,11 @@ struct DFTCommand: ParsableCommand {
                 }
                 continue
             }
+            if relax != nil {
+                failed += 1
+                Terminal.error("\(structure.name): --relax applies to crystals only (the structure has no periodic lattice)")
+                continue
+            }
             do {
                 let calculation = try MolecularCalculation(structure: structure, settings: settings)
                 let result = try calculation.run { iteration, energy in
@@ -139,20 +159,49 @@ struct DFTCommand: ParsableCommand {
 
     enum Outcome { case ok, unconverged, failed }
 
-    /// Plane-wave DFT for one crystal.
+    /// Plane-wave DFT for one crystal, with forces, optionally after a relaxation.
     func runCrystal(_ structure: Structure) -> Outcome {
         var settings = PlaneWaveSettings(xc: xc, ecut: ecut, kgrid: parsedKgrid!, smearing: smearing)
         settings.maxIterations = maxIterations
         let name = structure.name
         settings.log = { line in Terminal.progress("\(name): \(line)") }
         do {
-            let result = try runPlaneWaveDFT(structure: structure, settings: settings)
+            var result: PlaneWaveResult
+            var relaxation: RelaxationResult? = nil
+            var printed = structure
+            if let relax, let mode = RelaxationMode(rawValue: relax.lowercased()) {
+                var options = RelaxationOptions(forceTolerance: fmax)
+                options.log = { line in Terminal.progress("\(name): \(line)") }
+                let r = try relaxStructure(structure: structure, settings: settings, mode: mode, options: options)
+                relaxation = r
+                result = r.final
+                printed = r.structure
+            } else {
+                result = try runPlaneWaveDFT(structure: structure, settings: settings)
+            }
             Terminal.endProgress()
-            print(json ? Terminal.jsonLine(ResultFormatting.json(result, structure: structure))
-                       : ResultFormatting.summary(result, structure: structure))
+            if json {
+                var object = ResultFormatting.json(result, structure: printed)
+                object["forces_ev_per_angstrom"] = result.forcesEVPerAngstrom
+                object["max_force_ev_per_angstrom"] = result.maxForceEVPerAngstrom
+                if let relaxation, let relax { object.merge(relaxationJSON(relaxation, mode: relax.lowercased())) { $1 } }
+                print(Terminal.jsonLine(object))
+            } else {
+                var text = ResultFormatting.summary(result, structure: printed)
+                text += "\n" + forceSummary(result, structure: printed)
+                if let relaxation { text += "\n" + relaxationSummary(relaxation, structure: printed) }
+                print(text)
+            }
             if !result.converged {
                 Terminal.error("\(name): SCF did not converge in \(result.iterations) iterations; result printed with converged=false")
                 return .unconverged
+            }
+            if let relaxation {
+                let unconvergedPoints = relaxation.eosPoints.filter { !$0.converged }.count
+                if !relaxation.forcesConverged || !relaxation.volumeBracketed || unconvergedPoints > 0 {
+                    Terminal.error("\(name): relaxation did not converge (forces below --fmax: \(relaxation.forcesConverged), V0 inside the scanned volumes: \(relaxation.volumeBracketed), unconverged EOS SCFs: \(unconvergedPoints)); result printed")
+                    return .unconverged
+                }
             }
             return .ok
         } catch {
@@ -160,5 +209,59 @@ struct DFTCommand: ParsableCommand {
             Terminal.error("\(name): \(error)")
             return .failed
         }
+    }
+
+    /// JSON keys of a relaxation (Å, Å³, GPa, hartree).
+    func relaxationJSON(_ r: RelaxationResult, mode: String) -> [String: Any] {
+        var o: [String: Any] = [
+            "relax_mode": mode,
+            "relaxed_lattice_angstrom": (r.structure.lattice ?? []).map { [$0.x, $0.y, $0.z] },
+            "relaxed_positions_angstrom": r.structure.positions.map { [$0.x, $0.y, $0.z] },
+            "relax_forces_converged": r.forcesConverged,
+            "relax_volume_bracketed": r.volumeBracketed,
+            "relax_log": r.log,
+        ]
+        if let eos = r.equationOfState {
+            o["v0_angstrom3"] = eos.v0Angstrom3
+            o["b0_gpa"] = eos.b0GPa
+            o["b0_prime"] = eos.b0Prime
+            o["e0_hartree"] = eos.e0
+            o["eos_rms_residual_hartree"] = eos.rmsResidual
+            o["eos_volumes_angstrom3"] = r.eosPoints.map(\.volumeAngstrom3)
+            o["eos_energies_hartree"] = r.eosPoints.map(\.energyHartree)
+        }
+        if !r.positionSteps.isEmpty {
+            o["relax_step_energies_hartree"] = r.positionSteps.map(\.energyHartree)
+            o["relax_step_max_force_ev_per_angstrom"] = r.positionSteps.map(\.maxForceEVPerAngstrom)
+        }
+        return o
+    }
+
+    func forceSummary(_ r: PlaneWaveResult, structure: Structure) -> String {
+        var lines = ["  forces (eV/Å)   max |F| \(String(format: "%.6f", r.maxForceEVPerAngstrom))"]
+        for (i, f) in r.forcesEVPerAngstrom.enumerated() {
+            let symbol = Elements.symbol(structure.atomicNumbers[i])
+            lines.append("    \("\(symbol)\(i + 1)".padding(toLength: 6, withPad: " ", startingAt: 0))" + f.map { String(format: "%12.6f", $0) }.joined())
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func relaxationSummary(_ r: RelaxationResult, structure: Structure) -> String {
+        var lines: [String] = []
+        if let eos = r.equationOfState {
+            lines.append(String(format: "  Birch-Murnaghan: V0 %.4f Å³  E0 %.10f Ha  B0 %.2f GPa  B0' %.3f  (rms %.1e Ha)",
+                                eos.v0Angstrom3, eos.e0, eos.b0GPa, eos.b0Prime, eos.rmsResidual))
+        }
+        if !r.positionSteps.isEmpty {
+            lines.append("  BFGS: \(r.positionSteps.count) force evaluations, \(r.forcesConverged ? "converged" : "NOT converged")")
+        }
+        lines.append("  relaxed lattice (Å)")
+        for v in r.structure.lattice ?? [] { lines.append("    " + [v.x, v.y, v.z].map { String(format: "%14.8f", $0) }.joined()) }
+        lines.append("  relaxed positions (Å)")
+        for (i, p) in r.structure.positions.enumerated() {
+            let symbol = Elements.symbol(structure.atomicNumbers[i])
+            lines.append("    \(symbol.padding(toLength: 3, withPad: " ", startingAt: 0))" + [p.x, p.y, p.z].map { String(format: "%14.8f", $0) }.joined())
+        }
+        return lines.joined(separator: "\n")
     }
 }
