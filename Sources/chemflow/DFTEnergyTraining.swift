@@ -21,7 +21,8 @@ struct DFTEnergyLossOptions: ParsableArguments {
     @Option(name: .customLong("held-out"), help: "dft-energy: conformers kept out of training; each gets one converged SCF to measure the gap.")
     var heldOut = 8
 
-    func validate() throws {
+    /// Called by `TrainCommand.validate` for --loss dft-energy only (a `validate()` here would run for every loss).
+    func check() throws {
         guard input != nil else { throw ValidationError("--loss dft-energy needs --input CONFORMERS.xyz") }
         guard (0...9).contains(gridLevel) else { throw ValidationError("--grid-level must be between 0 and 9") }
         guard heldOut >= 0 else { throw ValidationError("--held-out must be at least 0") }

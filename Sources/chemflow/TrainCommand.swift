@@ -96,7 +96,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if loss == .dftEnergy {
             guard data.isEmpty, dataVal.isEmpty else { throw ValidationError("--loss dft-energy trains on --input conformers, not --data") }
-            try dftEnergy.validate()
+            try dftEnergy.check()
         } else {
             guard dftEnergy.input == nil else { throw ValidationError("--input is for --loss dft-energy (labelled data: --data)") }
         }
