@@ -9,10 +9,10 @@ struct Chemflow: ParsableCommand {
         abstract: "DFT-labelled datasets, graph networks and materials discovery.",
         discussion: """
         Units: input coordinates in Å; energies printed in hartree (Ha) unless the name says eV.
-        Exit status: 0 success, 1 bad input or failed calculation, 2 usage error, 3 SCF not converged.
+        Exit status: 0 success, 1 bad input or failed calculation, 64 usage error, 3 SCF not converged.
         """,
         version: ChemflowVersion.string,
-        subcommands: [DFTCommand.self, GenerateCommand.self, ImportCommand.self, MergeCommand.self, InspectCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self]
+        subcommands: [DFTCommand.self, GenerateCommand.self, ImportCommand.self, MergeCommand.self, InspectCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, DiscoverCommand.self]
     )
 }
 

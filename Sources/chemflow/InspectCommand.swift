@@ -1,12 +1,13 @@
 import ArgumentParser
 import Datasets
+import Discovery
 import Foundation
 
 /// `chemflow inspect`: what a chemflow HDF5 dataset holds.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Summarise a chemflow HDF5 dataset, or print its records as JSON lines.")
+        abstract: "Summarise a chemflow HDF5 dataset or campaign file, or print a dataset's records as JSON lines.")
 
     @Argument(help: "Dataset file (.h5).")
     var file: String
@@ -18,6 +19,7 @@ struct InspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        if CampaignStore.isCampaignFile(file) { return try inspectCampaign() }
         do {
             let reader = try DatasetReader(path: file)
             if records {
@@ -59,6 +61,23 @@ struct InspectCommand: ParsableCommand {
                 print(String(format: "  energy  %.4f … %.4f eV", lo, hi))
             }
             print("  written by chemflow \(reader.chemflowVersion) at \(reader.created)\(reader.openedWhileWriting ? " (still being written, or its writer was killed: resume it)" : "")")
+        } catch {
+            Terminal.error("\(error)")
+            throw ExitCode(ExitStatus.failure)
+        }
+    }
+
+    /// A campaign file (root attribute format = "chemflow-campaign"): rounds, metrics, stable phases.
+    func inspectCampaign() throws {
+        do {
+            let state = try CampaignStore.read(path: file)
+            if json { print(Terminal.jsonLine(CampaignReport.summary(state, path: file))); return }
+            let dft = state.rounds.reduce(0) { $0 + $1.dft.count }
+            print("\(file): campaign '\(state.configuration.name)' over \(state.configuration.elements.joined(separator: "-")), \(state.rounds.count) round(s), \(dft) DFT results, \(state.models.count) ensemble(s)")
+            print(CampaignReport.table(state))
+            let stable = CampaignReport.stableLines(state)
+            print("stable phases (\(stable.count)):")
+            stable.forEach { print($0) }
         } catch {
             Terminal.error("\(error)")
             throw ExitCode(ExitStatus.failure)
