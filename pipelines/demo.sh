@@ -52,6 +52,7 @@ head -n 200 "$here/datasets/conformers/water.xyz" > "$out/water40.xyz"
 if "$bin" discover --help >/dev/null 2>&1; then
   echo
   echo "== chemflow discover: a short campaign (pipelines/demo-campaign.yaml) -> $out/campaign.h5 =="
-  "$bin" discover --config "$here/pipelines/demo-campaign.yaml" --output "$out/campaign.h5" --overwrite
+  rm -f "$out/campaign.h5"
+  "$bin" discover --config "$here/pipelines/demo-campaign.yaml" --output "$out/campaign.h5"
   "$bin" inspect "$out/campaign.h5"
 fi
