@@ -54,6 +54,8 @@ public struct DatasetGenerator {
     public var threads: Int
     public var shard: Shard?
     public var chemflowVersion: String
+    /// Also label analytic forces (eV/Å) into `/labels/forces`.
+    public var forces = false
 
     public init(settings: SCFSettings, preset: String? = nil, threads: Int, shard: Shard? = nil, chemflowVersion: String) {
         self.settings = settings
@@ -72,8 +74,8 @@ public struct DatasetGenerator {
         let start = Date()
         let lock = try OutputLock(path: output)
         defer { lock.release() }
-        let method = try datasetMethod(for: settings, preset: preset)
-        let options = DatasetOptions(cells: false, forces: false, chemflowVersion: chemflowVersion)
+        let method = try datasetMethod(for: settings, preset: preset, forces: forces)
+        let options = DatasetOptions(cells: false, forces: forces, chemflowVersion: chemflowVersion)
         let writer: DatasetWriter
         var completed: Set<Int> = []
         if resume {
@@ -90,12 +92,13 @@ public struct DatasetGenerator {
                                           notConverged: 0, finishedThisRun: 0, elapsed: 0)
         progress(counters)
         let settings = self.settings
+        let withForces = forces
         let inputs = structures
         let runStart = Date()
         do {
             try orderedParallelMap(count: todo.count, threads: threads, work: { k in
                 setBLASThreads(1)
-                return labelStructure(index: todo[k], structure: inputs[todo[k]], settings: settings)
+                return labelStructure(index: todo[k], structure: inputs[todo[k]], settings: settings, forces: withForces)
             }, commit: { records in
                 try writer.append(records)
                 try writer.flush()

@@ -22,7 +22,8 @@ struct DFTCommand: ParsableCommand {
           chemflow dft si.cif --xc pbe --ecut 25 --kgrid 3x3x3
           chemflow dft al.poscar --xc lda --ecut 15 --kgrid 6x6x6 --smearing 0.01
           chemflow dft si.poscar --xc lda --ecut 15 --kgrid 4x4x4 --relax full --json
-        Crystals report Hellmann-Feynman forces (eV/Å). --relax volume fits a Birch-Murnaghan
+        Molecules with --forces also report analytic forces −dE/dR (eV/Å; HF exact, Kohn-Sham without
+        grid-weight response as PySCF's default). Crystals always report Hellmann-Feynman forces (eV/Å). --relax volume fits a Birch-Murnaghan
         equation of state to 7 isotropically scaled volumes (0.94-1.06) and reports the structure
         at V0; --relax positions moves the atoms (BFGS) until max|F| < --fmax; --relax full does
         volume, positions, volume. The printed result is the SCF of the relaxed structure.
@@ -76,6 +77,9 @@ struct DFTCommand: ParsableCommand {
 
     @Option(help: "Crystals: force tolerance of --relax positions/full (eV/Å).")
     var fmax: Double = 0.01
+
+    @Flag(help: "Molecules: also compute analytic nuclear forces (eV/Å); crystals always report forces.")
+    var forces = false
 
     @Flag(help: "Print one JSON object per structure (JSON Lines) instead of a summary.")
     var json = false
@@ -138,11 +142,31 @@ struct DFTCommand: ParsableCommand {
             }
             do {
                 let calculation = try MolecularCalculation(structure: structure, settings: settings)
-                let result = try calculation.run { iteration, energy in
+                let progress: (Int, Double) -> Void = { iteration, energy in
                     Terminal.progress("\(structure.name): iteration \(iteration)  E = \(String(format: "%.10f", energy)) Ha")
                 }
+                let result: SCFResult
+                var moleculeForces: [SIMD3<Double>]? = nil
+                if forces {
+                    let gradient = try calculation.nuclearGradient(progress: progress)
+                    result = gradient.result
+                    moleculeForces = gradient.forcesEVPerAngstrom
+                } else {
+                    result = try calculation.run(progress: progress)
+                }
                 Terminal.endProgress()
-                print(json ? Terminal.jsonLine(ResultFormatting.json(result)) : ResultFormatting.summary(result, structure: structure))
+                if json {
+                    var object = ResultFormatting.json(result)
+                    if let f = moleculeForces {
+                        object["forces_ev_per_angstrom"] = f.map { [$0.x, $0.y, $0.z] }
+                        object["max_force_ev_per_angstrom"] = Self.maxForce(f)
+                    }
+                    print(Terminal.jsonLine(object))
+                } else {
+                    var text = ResultFormatting.summary(result, structure: structure)
+                    if let f = moleculeForces { text += "\n" + Self.forceTable(f, structure: structure) }
+                    print(text)
+                }
                 if !result.converged {
                     unconverged += 1
                     Terminal.error("\(structure.name): SCF did not converge in \(result.iterations) iterations (last ΔE and gradient above tolerance); result printed with converged=false")
@@ -235,6 +259,19 @@ struct DFTCommand: ParsableCommand {
             o["relax_step_max_force_ev_per_angstrom"] = r.positionSteps.map(\.maxForceEVPerAngstrom)
         }
         return o
+    }
+
+    /// Largest force norm (eV/Å).
+    static func maxForce(_ f: [SIMD3<Double>]) -> Double { f.map { ($0 * $0).sum().squareRoot() }.max() ?? 0 }
+
+    /// Molecule forces (eV/Å), one line per atom, in the layout of the crystal force summary.
+    static func forceTable(_ f: [SIMD3<Double>], structure: Structure) -> String {
+        var lines = ["  forces (eV/Å)   max |F| \(String(format: "%.6f", maxForce(f)))"]
+        for (i, v) in f.enumerated() {
+            let symbol = Elements.symbol(structure.atomicNumbers[i])
+            lines.append("    \("\(symbol)\(i + 1)".padding(toLength: 6, withPad: " ", startingAt: 0))" + [v.x, v.y, v.z].map { String(format: "%12.6f", $0) }.joined())
+        }
+        return lines.joined(separator: "\n")
     }
 
     func forceSummary(_ r: PlaneWaveResult, structure: Structure) -> String {

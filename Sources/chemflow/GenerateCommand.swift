@@ -17,6 +17,8 @@ struct GenerateCommand: ParsableCommand {
         A killed run continues with --resume: every structure ends up in the file exactly once.
         --shard I/N processes structures whose input index i has i mod N = I (0 <= I < N);
         combine shards with `chemflow merge`.
+        --forces also writes analytic forces (eV/Å) to /labels/forces;
+        a file is resumed or merged only with runs of the same --forces setting.
         """
     )
 
@@ -55,6 +57,9 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Process shard I/N of the input (0 <= I < N).")
     var shard: String?
+
+    @Flag(help: "Also label analytic nuclear forces (eV/Å) in /labels/forces.")
+    var forces = false
 
     @Flag(help: "Continue an existing output file.")
     var resume = false
@@ -98,8 +103,9 @@ struct GenerateCommand: ParsableCommand {
             Terminal.error("\(periodic.name): periodic structures are not supported by generate yet (molecules only)")
             throw ExitCode(ExitStatus.failure)
         }
-        let generator = DatasetGenerator(settings: scfSettings, preset: preset, threads: threads,
+        var generator = DatasetGenerator(settings: scfSettings, preset: preset, threads: threads,
                                          shard: shard.flatMap(Shard.init), chemflowVersion: ChemflowVersion.string)
+        generator.forces = forces
         let log = try logJSON.map { try JSONLineLog(path: $0) }
         let summary: GenerationSummary
         do {

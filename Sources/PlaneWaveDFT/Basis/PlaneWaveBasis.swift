@@ -25,6 +25,8 @@ public final class PlaneWaveBasis: @unchecked Sendable {
     public let kpoints: [KPoint]
     public let symmetries: [SymmetryOperation]
     let fft: FFTGrid
+    /// Zero-padded transforms between the k-points' plane-wave spheres and the grid.
+    let sphereFFT: SphereFFT
     /// Integer G of each FFT grid point (centred: −n/2 … (n−1)/2).
     let gridG: [SIMD3<Int>]
     /// |G|² on the FFT grid (Cartesian).
@@ -76,36 +78,77 @@ public final class PlaneWaveBasis: @unchecked Sendable {
             kps.append(KPoint(coordinate: kc, weight: w, gVectors: gs, fftIndex: idx, kinetic: kin, kPlusG: kg))
         }
         self.kpoints = kps
+        var extent = SIMD3<Int>(0, 0, 0)
+        for kp in kps { for g in kp.gVectors { extent = pointwiseMax(extent, SIMD3(abs(g.x), abs(g.y), abs(g.z))) } }
+        sphereFFT = SphereFFT(size: size, extent: extent)
     }
 
     /// Symmetrises a real density: ρ(x) ← (1/N_S) Σ_S ρ(Wx + w), done in Fourier space,
-    /// ρ̂'(G') = (1/N_S) Σ_S ρ̂(W⁻ᵀG') e^{2πi (W⁻ᵀG')·w}. Components whose images leave the grid are dropped.
+    /// ρ̂'(WᵀG) = (1/N_S) Σ_S ρ̂(G) e^{2πi G·w}. Components whose images leave the grid are dropped.
+    /// The phase factorises over the axes, e^{2πi G·w} = Π_a e^{2πi g_a w_a}, so each operation needs
+    /// three small tables instead of a sine and cosine per grid point.
     func symmetrize(_ rho: [Double]) -> [Double] {
         guard symmetries.count > 1 else { return rho }
         let rhat = fft.realToFourier(rho)
-        var out = [Double](repeating: 0, count: 2 * fft.count)
         let n = fftSize
-        // Wᵀ maps G → G' = Wᵀ G; accumulate ρ̂(G) e^{2πi G·w} into G'.
-        var valid = [Int](repeating: 0, count: fft.count)
-        for op in symmetries {
-            for j in 0..<fft.count {
-                let g = gridG[j]
-                let gp = op.rotateReciprocal(g)
-                guard gp.x >= -(n.x / 2), gp.x < (n.x + 1) / 2, gp.y >= -(n.y / 2), gp.y < (n.y + 1) / 2,
-                      gp.z >= -(n.z / 2), gp.z < (n.z + 1) / 2 else { continue }
-                let t = (((gp.x + n.x) % n.x) * n.y + ((gp.y + n.y) % n.y)) * n.z + ((gp.z + n.z) % n.z)
-                let phase = 2 * Double.pi * (Double(g.x) * op.translation.x + Double(g.y) * op.translation.y
-                                             + Double(g.z) * op.translation.z)
-                let c = cos(phase), s = sin(phase)
-                let re = rhat[2 * j], im = rhat[2 * j + 1]
-                out[2 * t] += re * c - im * s
-                out[2 * t + 1] += re * s + im * c
-                valid[t] += 1
+        var out = [Double](repeating: 0, count: 2 * fft.count)
+        var valid = [Int32](repeating: 0, count: fft.count)
+        func centred(_ i: Int, _ m: Int) -> Int { i < (m + 1) / 2 ? i : i - m }
+        let lo = SIMD3(-(n.x / 2), -(n.y / 2), -(n.z / 2)), hi = SIMD3((n.x + 1) / 2, (n.y + 1) / 2, (n.z + 1) / 2)
+        rhat.withUnsafeBufferPointer { rh in out.withUnsafeMutableBufferPointer { o in valid.withUnsafeMutableBufferPointer { cnt in
+            for op in symmetries {
+                let w = op.rotation
+                let shifted = op.translation != .zero
+                // e^{2πi g w_a} per axis a and centred g.
+                func table(_ a: Int, _ m: Int) -> [(Double, Double)] {
+                    (0..<m).map { i in
+                        let t = 2 * Double.pi * Double(centred(i, m)) * op.translation[a]
+                        return (cos(t), sin(t))
+                    }
+                }
+                let px = table(0, n.x), py = table(1, n.y), pz = table(2, n.z)
+                let pzc = pz.map(\.0), pzs = pz.map(\.1)
+                let (w00, w01, w02) = (w[0][0], w[0][1], w[0][2])
+                let (w10, w11, w12) = (w[1][0], w[1][1], w[1][2])
+                let (w20, w21, w22) = (w[2][0], w[2][1], w[2][2])
+                let (n1, n2, n3) = (n.x, n.y, n.z)
+                let (lo1, lo2, lo3, hi1, hi2, hi3) = (lo.x, lo.y, lo.z, hi.x, hi.y, hi.z)
+                let half3 = (n3 + 1) / 2
+                pzc.withUnsafeBufferPointer { zc in pzs.withUnsafeBufferPointer { zs in
+                    var j = 0
+                    for i1 in 0..<n1 {
+                        let g1 = centred(i1, n1)
+                        for i2 in 0..<n2 {
+                            let g2 = centred(i2, n2)
+                            let b0 = w00 * g1 + w10 * g2, b1 = w01 * g1 + w11 * g2, b2 = w02 * g1 + w12 * g2
+                            let c12 = px[i1].0 * py[i2].0 - px[i1].1 * py[i2].1
+                            let s12 = px[i1].0 * py[i2].1 + px[i1].1 * py[i2].0
+                            for i3 in 0..<n3 {
+                                let g3 = i3 < half3 ? i3 : i3 - n3
+                                let q0 = b0 + w20 * g3, q1 = b1 + w21 * g3, q2 = b2 + w22 * g3
+                                let src = j
+                                j += 1
+                                guard q0 >= lo1, q0 < hi1, q1 >= lo2, q1 < hi2, q2 >= lo3, q2 < hi3 else { continue }
+                                let t = ((q0 < 0 ? q0 + n1 : q0) * n2 + (q1 < 0 ? q1 + n2 : q1)) * n3 + (q2 < 0 ? q2 + n3 : q2)
+                                let re = rh[2 * src], im = rh[2 * src + 1]
+                                if shifted {
+                                    let c = c12 * zc[i3] - s12 * zs[i3], s = c12 * zs[i3] + s12 * zc[i3]
+                                    o[2 * t] += re * c - im * s
+                                    o[2 * t + 1] += re * s + im * c
+                                } else {
+                                    o[2 * t] += re; o[2 * t + 1] += im
+                                }
+                                cnt[t] += 1
+                            }
+                        }
+                    }
+                } }
             }
-        }
-        let ns = symmetries.count
+        } } }
+        let ns = Int32(symmetries.count)
+        let inv = 1 / Double(ns)
         for t in 0..<fft.count {
-            if valid[t] == ns { out[2 * t] /= Double(ns); out[2 * t + 1] /= Double(ns) } else { out[2 * t] = 0; out[2 * t + 1] = 0 }
+            if valid[t] == ns { out[2 * t] *= inv; out[2 * t + 1] *= inv } else { out[2 * t] = 0; out[2 * t + 1] = 0 }
         }
         return fft.fourierToReal(out)
     }

@@ -10,31 +10,31 @@ struct KPointHamiltonian {
 
     var size: Int { kpoint.count }
 
-    /// H X for a block of columns.
+    /// H X for a block of columns. The local potential acts on the grid through zero-padded FFTs
+    /// (`SphereFFT`), the kinetic term on the coefficients, the nonlocal one as B (D (Bᴴ X)).
     func apply(_ x: ComplexMatrix) -> ComplexMatrix {
         precondition(x.rows == kpoint.count)
         let npw = kpoint.count
         var y = ComplexMatrix(rows: npw, columns: x.columns)
-        let fft = basis.fft
+        let fft = basis.sphereFFT
         let buf = fft.buffer
-        let scale = 1.0 / Double(fft.count)
+        let n = fft.count
+        let scale = 1.0 / Double(n)
         kpoint.fftIndex.withUnsafeBufferPointer { idx in
-            potential.withUnsafeBufferPointer { v in
-                x.data.withUnsafeBufferPointer { xp in
-                    y.data.withUnsafeMutableBufferPointer { yp in
-                        for n in 0..<x.columns {
-                            let off = 2 * npw * n
-                            fft.clear()
-                            for g in 0..<npw {
-                                buf[2 * idx[g]] = xp[off + 2 * g]; buf[2 * idx[g] + 1] = xp[off + 2 * g + 1]
-                            }
-                            fft.backward()
-                            for j in 0..<fft.count { buf[2 * j] *= v[j]; buf[2 * j + 1] *= v[j] }
-                            fft.forward()
-                            for g in 0..<npw {
-                                let t = kpoint.kinetic[g]
-                                yp[off + 2 * g] = buf[2 * idx[g]] * scale + t * xp[off + 2 * g]
-                                yp[off + 2 * g + 1] = buf[2 * idx[g] + 1] * scale + t * xp[off + 2 * g + 1]
+            kpoint.kinetic.withUnsafeBufferPointer { kin in
+                potential.withUnsafeBufferPointer { v in
+                    x.data.withUnsafeBufferPointer { xp in
+                        y.data.withUnsafeMutableBufferPointer { yp in
+                            for col in 0..<x.columns {
+                                let off = 2 * npw * col
+                                fft.sphereToGrid(xp.baseAddress! + off, index: idx)
+                                for j in 0..<n { buf[2 * j] *= v[j]; buf[2 * j + 1] *= v[j] }
+                                fft.gridToSphere()
+                                for g in 0..<npw {
+                                    let t = kin[g], k = 2 * idx[g]
+                                    yp[off + 2 * g] = buf[k] * scale + t * xp[off + 2 * g]
+                                    yp[off + 2 * g + 1] = buf[k + 1] * scale + t * xp[off + 2 * g + 1]
+                                }
                             }
                         }
                     }
@@ -62,21 +62,20 @@ struct KPointHamiltonian {
 /// Density of orbitals on the grid: Σ_k w_k Σ_n f_nk |ψ_nk(r)|², symmetrised.
 func computeDensity(basis: PlaneWaveBasis, orbitals: [ComplexMatrix], occupations: [[Double]]) -> [Double] {
     let fft = basis.fft
-    let buf = fft.buffer
     var rho = [Double](repeating: 0, count: fft.count)
     let invVol = 1 / basis.model.volume
-    for (ik, kp) in basis.kpoints.enumerated() {
-        let x = orbitals[ik]
-        for n in 0..<occupations[ik].count where occupations[ik][n] > 0 {
-            let f = kp.weight * occupations[ik][n] * invVol
-            fft.clear()
-            let off = 2 * kp.count * n
-            for g in 0..<kp.count {
-                buf[2 * kp.fftIndex[g]] = x.data[off + 2 * g]; buf[2 * kp.fftIndex[g] + 1] = x.data[off + 2 * g + 1]
-            }
-            fft.backward()
-            rho.withUnsafeMutableBufferPointer { r in
-                for j in 0..<fft.count { r[j] += f * (buf[2 * j] * buf[2 * j] + buf[2 * j + 1] * buf[2 * j + 1]) }
+    let sphere = basis.sphereFFT
+    let buf = sphere.buffer
+    rho.withUnsafeMutableBufferPointer { r in
+        for (ik, kp) in basis.kpoints.enumerated() {
+            kp.fftIndex.withUnsafeBufferPointer { idx in
+                orbitals[ik].data.withUnsafeBufferPointer { x in
+                    for n in 0..<occupations[ik].count where occupations[ik][n] > 0 {
+                        let f = kp.weight * occupations[ik][n] * invVol
+                        sphere.sphereToGrid(x.baseAddress! + 2 * kp.count * n, index: idx)
+                        for j in 0..<fft.count { r[j] += f * (buf[2 * j] * buf[2 * j] + buf[2 * j + 1] * buf[2 * j + 1]) }
+                    }
+                }
             }
         }
     }

@@ -7,6 +7,8 @@ struct EigenSolution {
     var residualNorms: [Double]
     var iterations: Int
     var converged: Bool
+    /// Number of vectors H was applied to (the cost measure of an eigensolve).
+    var applications: Int = 0
 }
 
 extension ComplexMatrix {
@@ -26,8 +28,10 @@ extension ComplexMatrix {
 }
 
 /// Orthonormalises the columns of z (SVQB: Stathopoulos & Wu 2002), dropping directions whose
-/// Gram eigenvalue is below `dropTolerance` relative to the largest. Returns the transformation T
-/// (z T has orthonormal columns), applied twice for stability.
+/// Gram eigenvalue is below `dropTolerance` relative to the largest, and applies the same
+/// transformation to `companion` (e.g. A z). A second pass is made when the first Gram matrix was
+/// ill-conditioned (smallest/largest eigenvalue below 1e-4): one pass leaves an orthogonality
+/// error of about ε·κ(S).
 func svqb(_ z: inout ComplexMatrix, companion: inout ComplexMatrix?, dropTolerance: Double = 1e-12) throws {
     for _ in 0..<2 {
         if z.columns == 0 { return }
@@ -53,13 +57,35 @@ func svqb(_ z: inout ComplexMatrix, companion: inout ComplexMatrix?, dropToleran
         }
         z = zgemm(z, t)
         if let comp = companion { companion = zgemm(comp, t) }
+        if keep.count == m, let low = theta.first, low > 1e-4 * top { return }
     }
 }
 
+/// Σ_b blocks[b] · c[rows of block b, :] — a product [B₁ B₂ …] C without concatenating the blocks.
+func combine(_ blocks: [ComplexMatrix], _ c: ComplexMatrix) -> ComplexMatrix {
+    var out = ComplexMatrix(rows: blocks.first?.rows ?? 0, columns: c.columns)
+    var row = 0
+    for (b, block) in blocks.enumerated() where block.columns > 0 {
+        var part = ComplexMatrix(rows: block.columns, columns: c.columns)
+        for j in 0..<c.columns {
+            let src = 2 * (row + j * c.rows), dst = 2 * j * block.columns
+            for k in 0..<(2 * block.columns) { part.data[dst + k] = c.data[src + k] }
+        }
+        zgemm(block, part, alpha: 1, beta: b == 0 ? 0 : 1, into: &out)
+        row += block.columns
+    }
+    return out
+}
+
 /// Locally optimal block preconditioned conjugate gradient for the lowest eigenpairs of a
-/// Hermitian operator (Knyazev 2001), with the basis [X, W, P] orthonormalised by SVQB and
-/// soft locking of converged columns. Convergence: ‖Hx − λx‖ < tolerance for the first
-/// `converge` columns.
+/// Hermitian operator (Knyazev 2001) with soft locking of converged columns. Convergence:
+/// ‖Hx − λx‖ < tolerance for the first `converge` columns.
+///
+/// The basis [X, P, W] is kept orthonormal as in Hetmaniuk & Lehoucq (J. Comput. Phys. 218, 324
+/// (2006)): W is orthogonalised against [X, P] (twice, each time followed by SVQB); the new search
+/// directions are P' = Y C_P with C_P the Ritz coefficients' W and P rows orthogonalised against the
+/// Ritz vectors' coefficients C_X in the small space, so P' ⊥ X' and orthonormal without any
+/// operation on long vectors. Rayleigh-Ritz uses only the upper blocks of Yᴴ A Y (Hermitian).
 func lobpcg(apply: (ComplexMatrix) -> ComplexMatrix, initial: ComplexMatrix,
             precondition: (ComplexMatrix, ComplexMatrix) -> ComplexMatrix,
             tolerance: Double, converge: Int, maxIterations: Int = 100) throws -> EigenSolution {
@@ -69,14 +95,16 @@ func lobpcg(apply: (ComplexMatrix) -> ComplexMatrix, initial: ComplexMatrix,
     try svqb(&x, companion: &none)
     guard x.columns == m else { throw PlaneWaveError.numerical("LOBPCG: initial guess is rank deficient") }
     var ax = apply(x)
-    // Rayleigh-Ritz on X.
-    var lambda: [Double]
-    do {
+    var applications = m
+    var lambda: [Double] = []
+    /// Rayleigh-Ritz on X alone (start, and after re-orthonormalisation).
+    func rayleighRitzX() throws {
         var h = zgemm(x, ax, adjointA: true); h.hermitianize()
         let (vals, c) = try hermitianEigen(h)
         x = zgemm(x, c); ax = zgemm(ax, c); lambda = vals
     }
-    var p: ComplexMatrix? = nil, ap: ComplexMatrix? = nil
+    try rayleighRitzX()
+    var p = ComplexMatrix(rows: x.rows, columns: 0), ap = ComplexMatrix(rows: x.rows, columns: 0)
     var norms = [Double](repeating: .infinity, count: m)
     var iteration = 0
     while true {
@@ -89,7 +117,8 @@ func lobpcg(apply: (ComplexMatrix) -> ComplexMatrix, initial: ComplexMatrix,
         norms = r.columnNorms()
         let done = norms.prefix(converge).allSatisfy { $0 < tolerance }
         if done || iteration >= maxIterations {
-            return EigenSolution(values: lambda, vectors: x, residualNorms: norms, iterations: iteration, converged: done)
+            return EigenSolution(values: lambda, vectors: x, residualNorms: norms, iterations: iteration, converged: done,
+                                 applications: applications)
         }
         iteration += 1
         let active = (0..<m).filter { norms[$0] >= tolerance * 0.1 }
@@ -100,42 +129,46 @@ func lobpcg(apply: (ComplexMatrix) -> ComplexMatrix, initial: ComplexMatrix,
             for k in 0..<(2 * r.rows) { ractive.data[dst + k] = r.data[src + k]; xactive.data[dst + k] = x.data[src + k] }
         }
         var w = precondition(ractive, xactive)
-        w.subtract(x, times: zgemm(x, w, adjointA: true))
-        try svqb(&w, companion: &none)
-        w.subtract(x, times: zgemm(x, w, adjointA: true))
-        try svqb(&w, companion: &none)
-        let aw = apply(w)
-        var blocks = [x, w], ablocks = [ax, aw]
-        if var pp = p, var app = ap {
-            let cx = zgemm(x, pp, adjointA: true)
-            pp.subtract(x, times: cx); app.subtract(ax, times: cx)
-            let cw = zgemm(w, pp, adjointA: true)
-            pp.subtract(w, times: cw); app.subtract(aw, times: cw)
-            var comp: ComplexMatrix? = app
-            try svqb(&pp, companion: &comp)
-            if pp.columns > 0 { blocks.append(pp); ablocks.append(comp!) }
+        for _ in 0..<2 {
+            w.subtract(x, times: zgemm(x, w, adjointA: true))
+            if p.columns > 0 { w.subtract(p, times: zgemm(p, w, adjointA: true)) }
+            try svqb(&w, companion: &none)
         }
-        let y = ComplexMatrix.hcat(blocks), ay = ComplexMatrix.hcat(ablocks)
-        var h = zgemm(y, ay, adjointA: true); h.hermitianize()
+        let aw = apply(w)
+        applications += w.columns
+        // Rayleigh-Ritz in Y = [X, P, W] (orthonormal): upper blocks of Yᴴ A Y.
+        let blocks = [x, p, w], ablocks = [ax, ap, aw]
+        let sizes = blocks.map(\.columns)
+        let offsets = [0, sizes[0], sizes[0] + sizes[1]]
+        let dim = sizes.reduce(0, +)
+        var h = ComplexMatrix(rows: dim, columns: dim)
+        for j in 0..<3 where sizes[j] > 0 { for i in 0...j where sizes[i] > 0 {
+            let hb = zgemm(blocks[i], ablocks[j], adjointA: true)
+            for b in 0..<sizes[j] { for a in 0..<sizes[i] {
+                let (re, im) = hb[a, b]
+                h[offsets[i] + a, offsets[j] + b] = (re, im)
+                if i < j { h[offsets[j] + b, offsets[i] + a] = (re, -im) }
+            } }
+        } }
+        h.hermitianize()
         let (vals, c) = try hermitianEigen(h)
-        let cm = c.columns(0..<m)
-        let newX = zgemm(y, cm), newAX = zgemm(ay, cm)
-        // P = the non-X part of the update.
-        var cRest = ComplexMatrix(rows: y.columns - m, columns: m)
-        for j in 0..<m { for i in m..<y.columns { cRest[i - m, j] = cm[i, j] } }
-        let restY = ComplexMatrix(rows: y.rows, columns: y.columns - m, data: Array(y.data[(2 * y.rows * m)...]))
-        let restAY = ComplexMatrix(rows: ay.rows, columns: ay.columns - m, data: Array(ay.data[(2 * ay.rows * m)...]))
-        p = zgemm(restY, cRest); ap = zgemm(restAY, cRest)
-        x = newX; ax = newAX; lambda = Array(vals.prefix(m))
-        // Keep X orthonormal against drift.
+        let cx = c.columns(0..<m)
+        // Search directions: the P and W rows of C_X, made orthogonal to C_X and orthonormal.
+        var cp = cx
+        for j in 0..<m { for i in 0..<m { cp[i, j] = (0, 0) } }
+        for _ in 0..<2 { cp.subtract(cx, times: zgemm(cx, cp, adjointA: true)) }
+        try svqb(&cp, companion: &none, dropTolerance: 1e-10)
+        x = combine(blocks, cx); ax = combine(ablocks, cx)
+        p = combine(blocks, cp); ap = combine(ablocks, cp)
+        lambda = Array(vals.prefix(m))
+        // Restore orthonormality of X against drift; restart the search directions.
         if iteration % 10 == 0 {
             var comp: ComplexMatrix? = ax
             try svqb(&x, companion: &comp)
             guard x.columns == m else { throw PlaneWaveError.numerical("LOBPCG lost rank") }
             ax = comp!
-            var hh = zgemm(x, ax, adjointA: true); hh.hermitianize()
-            let (v2, c2) = try hermitianEigen(hh)
-            x = zgemm(x, c2); ax = zgemm(ax, c2); lambda = v2
+            try rayleighRitzX()
+            p = ComplexMatrix(rows: x.rows, columns: 0); ap = p
         }
     }
 }

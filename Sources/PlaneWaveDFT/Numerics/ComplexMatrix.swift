@@ -112,19 +112,41 @@ enum PlaneWaveLinearAlgebraError: Error, CustomStringConvertible {
     }
 }
 
-/// All eigenpairs of a Hermitian matrix (ascending eigenvalues), via LAPACKE_zheevd.
+/// All eigenpairs of a Hermitian matrix (ascending eigenvalues), via LAPACKE_zheevd_work.
+///
+/// Every array LAPACK sees is over-allocated by a page: OpenBLAS 0.3.21's Haswell `zgemv_n`
+/// kernel (reached from zheevd through zhetrd/zlatrd) can read a few bytes past the end of its
+/// arrays, which segfaults intermittently when an array ends at a page boundary (seen in the test
+/// suite: "Bad pointer dereference" in zgemv_n_HASWELL). Hence the explicit workspaces.
 func hermitianEigen(_ a: ComplexMatrix) throws -> (values: [Double], vectors: ComplexMatrix) {
     precondition(a.rows == a.columns)
     let n = a.rows
-    var v = a
-    var w = [Double](repeating: 0, count: n)
-    if n == 0 { return (w, v) }
-    let info = v.data.withUnsafeMutableBufferPointer { pv in
-        w.withUnsafeMutableBufferPointer { pw in
-            LAPACKE_zheevd(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(n),
-                           OpaquePointer(pv.baseAddress!), Int32(n), pw.baseAddress!)
-        }
-    }
+    var w = [Double](repeating: 0, count: n + 512)
+    if n == 0 { return ([], a) }
+    let pad = 512   // doubles: 4 KiB
+    var v = [Double](repeating: 0, count: 2 * n * n + pad)
+    v.withUnsafeMutableBufferPointer { p in a.data.withUnsafeBufferPointer { p.baseAddress!.update(from: $0.baseAddress!, count: 2 * n * n) } }
+    let jobz = Int8(UInt8(ascii: "V")), uplo = Int8(UInt8(ascii: "U"))
+    // Workspace query.
+    var qwork = [Double](repeating: 0, count: 2 + pad), qrwork = [Double](repeating: 0, count: 1 + pad)
+    var qiwork = [Int32](repeating: 0, count: 1 + pad)
+    var info = v.withUnsafeMutableBufferPointer { pv in w.withUnsafeMutableBufferPointer { pw in
+        qwork.withUnsafeMutableBufferPointer { pq in qrwork.withUnsafeMutableBufferPointer { pr in qiwork.withUnsafeMutableBufferPointer { pi in
+            LAPACKE_zheevd_work(LAPACK_COL_MAJOR, jobz, uplo, Int32(n), OpaquePointer(pv.baseAddress!), Int32(n), pw.baseAddress!,
+                                OpaquePointer(pq.baseAddress!), -1, pr.baseAddress!, -1, pi.baseAddress!, -1)
+        } } }
+    } }
+    guard info == 0 else { throw PlaneWaveLinearAlgebraError.lapack("zheevd (workspace query)", info) }
+    let lwork = max(1, Int(qwork[0])), lrwork = max(1, Int(qrwork[0])), liwork = max(1, Int(qiwork[0]))
+    var work = [Double](repeating: 0, count: 2 * lwork + pad), rwork = [Double](repeating: 0, count: lrwork + pad)
+    var iwork = [Int32](repeating: 0, count: liwork + pad)
+    info = v.withUnsafeMutableBufferPointer { pv in w.withUnsafeMutableBufferPointer { pw in
+        work.withUnsafeMutableBufferPointer { pq in rwork.withUnsafeMutableBufferPointer { pr in iwork.withUnsafeMutableBufferPointer { pi in
+            LAPACKE_zheevd_work(LAPACK_COL_MAJOR, jobz, uplo, Int32(n), OpaquePointer(pv.baseAddress!), Int32(n), pw.baseAddress!,
+                                OpaquePointer(pq.baseAddress!), Int32(lwork), pr.baseAddress!, Int32(lrwork), pi.baseAddress!, Int32(liwork))
+        } } }
+    } }
     guard info == 0 else { throw PlaneWaveLinearAlgebraError.lapack("zheevd", info) }
-    return (w, v)
+    v.removeLast(pad)
+    return (Array(w.prefix(n)), ComplexMatrix(rows: n, columns: n, data: v))
 }

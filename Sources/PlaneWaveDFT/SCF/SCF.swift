@@ -32,6 +32,15 @@ struct SCFParameters {
     var mixing: MixingScheme = .simple
     var damping = 0.8
     var extraBands = 4
+    /// Eigensolver tolerance (residual norm) in SCF step n+1: clamp(ratio·‖Δρ_n‖, min, max), and
+    /// `diagtolFirst` in the first step (DFTK's AdaptiveDiagtol).
+    var diagtolRatio = 0.05
+    var diagtolMin = 1e-10
+    var diagtolMax = 5e-3
+    var diagtolFirst = 5e-3
+    /// Starting orbitals from a dense diagonalisation in this many lowest plane waves per k-point
+    /// (`subspaceGuess`); 0 = random vectors.
+    var guessSubspaceSize = 120
     var log: ((String) -> Void)? = nil
 }
 
@@ -130,22 +139,26 @@ final class SCFSolver {
         let mixer = AndersonMixer(basis: basis, scheme: p.mixing, damping: p.damping)
         var history: [Double] = []
         var previousEnergy = Double.nan
-        var diagTolerance = 1e-3
+        var diagTolerance = p.diagtolFirst
         var converged = false
         var last: (EnergyBreakdown, [Double], [[Double]], Double, Double)? = nil
         var iteration = 0
         while iteration < p.maxIterations {
             iteration += 1
             let v = totalPotential(density: rho)
-            var maxIter = 0
+            var maxIter = 0, applications = 0
             for ik in basis.kpoints.indices {
                 let h = hamiltonian(k: ik, potential: v)
+                if iteration == 1 && p.guessSubspaceSize > 0 {
+                    orbitals[ik] = try subspaceGuess(hamiltonian: h, bands: nBands, subspaceSize: p.guessSubspaceSize)
+                }
                 let sol = try lobpcg(apply: h.apply, initial: orbitals[ik],
                                      precondition: kineticPreconditioner(kinetic: basis.kpoints[ik].kinetic),
                                      tolerance: diagTolerance, converge: nConverge, maxIterations: 200)
                 orbitals[ik] = sol.vectors
                 eigenvalues[ik] = sol.values
                 maxIter = max(maxIter, sol.iterations)
+                applications += sol.applications
             }
             let occ = computeOccupations(eigenvalues: eigenvalues, weights: basis.kpoints.map(\.weight),
                                          electrons: nel, smearing: p.smearing, scheme: p.scheme)
@@ -157,8 +170,8 @@ final class SCFSolver {
             let drho = (d2 * basis.dV).squareRoot()
             let e = energies.total
             history.append(e)
-            p.log?(String(format: "SCF %3d  E = %.12f  ΔE = %+.3e  Δρ = %.3e  diag: tol %.1e, %d it",
-                          iteration, e, e - previousEnergy, drho, diagTolerance, maxIter))
+            p.log?(String(format: "SCF %3d  E = %.12f  ΔE = %+.3e  Δρ = %.3e  diag: tol %.1e, %d it, %d Hψ",
+                          iteration, e, e - previousEnergy, drho, diagTolerance, maxIter, applications))
             last = (energies, rhoOut, occ.occupations, occ.fermiLevel, drho)
             if abs(e - previousEnergy) < p.energyTolerance && drho < p.densityTolerance {
                 converged = true
@@ -166,7 +179,7 @@ final class SCFSolver {
             }
             previousEnergy = e
             rho = mixer.next(rhoIn: rho, rhoOut: rhoOut)
-            diagTolerance = min(1e-3, max(1e-10, 0.02 * drho))
+            diagTolerance = min(p.diagtolMax, max(p.diagtolMin, p.diagtolRatio * drho))
         }
         let (energies, rhoOut, occupations, fermi, drho) = last!
         return SCFState(energies: energies, density: rhoOut, orbitals: orbitals, eigenvalues: eigenvalues,
