@@ -308,6 +308,19 @@ public final class HDF5File: HDF5AttributeHolder {
     private init(id: hid_t, path: String) {
         self.id = id
         self.path = path
+        Self.closeOnExec(id)
+    }
+
+    /// Marks the file's descriptor close-on-exec. HDF5 opens files without O_CLOEXEC and holds a
+    /// flock() lock on them; a child process started while the file is open (a test running the
+    /// CLI, a user's program spawning tools) would inherit the descriptor and with it the lock, so
+    /// reopening the file after we closed it failed ("unable to lock file") until that child exited.
+    private static func closeOnExec(_ id: hid_t) {
+        var handle: UnsafeMutableRawPointer? = nil
+        guard H5Fget_vfd_handle(id, chdf5_p_default(), &handle) >= 0, let handle else { return }
+        let fd = handle.load(as: Int32.self)
+        let flags = fcntl(fd, F_GETFD)
+        if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
     }
 
     private static func latestFormatAccess() throws -> HDF5Handle {

@@ -41,6 +41,13 @@ public struct RunCheckpoint {
 
     private func writeContents(to path: String) throws {
         let file = try HDF5File.create(path: path, overwrite: true)
+        try writeObjects(into: file)
+        // Every group and dataset of writeObjects is released by now, so this really closes the file
+        // before writeAtomically renames it, and an error at close (a full disk) fails the write.
+        try file.close()
+    }
+
+    private func writeObjects(into file: HDF5File) throws {
         let root = try file.root()
         try root.setAttribute("format", Training.checkpointFormatName)
         try root.setAttribute("format_version", 1)
@@ -69,7 +76,7 @@ public struct RunCheckpoint {
     public static func read(path: String) throws -> RunCheckpoint {
         let file: HDF5File
         do { file = try HDF5File.open(path: path, mode: .readOnly) } catch {
-            throw TrainingError("cannot read checkpoint '\(path)': not a readable HDF5 file")
+            throw TrainingError("cannot read checkpoint '\(path)': not a readable HDF5 file (\(error))")
         }
         do {
             let root = try file.root()

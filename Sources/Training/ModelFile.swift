@@ -169,6 +169,13 @@ public final class ChemflowModel {
 
     private func writeContents(to path: String) throws {
         let file = try HDF5File.create(path: path, overwrite: true)
+        try writeObjects(into: file)
+        // Every group and dataset of writeObjects is released by now, so this really closes the file
+        // before writeAtomically renames it, and an error at close (a full disk) fails the write.
+        try file.close()
+    }
+
+    private func writeObjects(into file: HDF5File) throws {
         let root = try file.root()
         try root.setAttribute("format", Training.modelFormatName)
         try root.setAttribute("format_version", Training.modelFormatVersion)
@@ -270,7 +277,7 @@ public final class ChemflowModel {
         }
         let file: HDF5File
         do { file = try HDF5File.open(path: path, mode: .readOnly) } catch {
-            throw TrainingError("'\(path)' is not a chemflow model file (not a readable HDF5 file)")
+            throw TrainingError("'\(path)' is not a chemflow model file (not a readable HDF5 file: \(error))")
         }
         do {
             let model = try read(file, path: path)

@@ -9,14 +9,7 @@ import Foundation
 /// Reciprocal space: F_i = (4π/Ω) Z_i Σ_{G≠0} e^{−G²/4η²}/G² · G · Im[e^{iG·τ_i} S*(G)],
 /// S(G) = Σ_j Z_j e^{iG·τ_j}. The self and background terms do not depend on positions.
 public func ewaldIonForces(lattice: Mat3, fractionalPositions: [SIMD3<Double>], charges: [Double]) -> [SIMD3<Double>] {
-    let volume = lattice.determinant
-    let recip = (2 * Double.pi) * lattice.inverse.transposed
-    let eta = Double.pi.squareRoot() / cbrt(volume)
-    let logTol = -log(1e-16)
-    let rmax = (logTol.squareRoot() + 2) / eta
-    let gmax = 2 * eta * (logTol.squareRoot() + 2)
-    let nR = (0..<3).map { Int(ceil(rmax * vnorm(recip.columns[$0]) / (2 * Double.pi))) + 1 }
-    let nG = (0..<3).map { Int(ceil(gmax * vnorm(lattice.columns[$0]) / (2 * Double.pi))) }
+    let (volume, recip, eta, rmax, gmax, nR, nG) = EwaldSplitting(lattice: lattice).tuple
     let cart = fractionalPositions.map { lattice * $0 }
     let n = charges.count
     var forces = [SIMD3<Double>](repeating: .zero, count: n)

@@ -14,22 +14,15 @@ extension AtomicLocalTerm {
         let model = basis.model
         let rhat = basis.fft.realToFourier(rho)
         var forces = [SIMD3<Double>](repeating: .zero, count: model.atomCount)
-        var cache: [Int: [Double: Double]] = [:]
+        var formFactors = LocalFormFactors(model: model)
         for j in 0..<basis.gridCount {
             let g2 = basis.gridG2[j]
             if g2 == 0 { continue }
-            let q = g2.squareRoot()
             let g = basis.gridG[j]
             let gc = basis.gridGCart[j]
             let rr = rhat[2 * j], ri = rhat[2 * j + 1]
             for a in 0..<model.atomCount {
-                let s = model.species[a]
-                let key = (g2 * 1e8).rounded() / 1e8
-                let ff: Double
-                if let v = cache[s]?[key] { ff = v } else {
-                    ff = model.pseudopotentials[s].local(q: q)
-                    cache[s, default: [:]][key] = ff
-                }
+                let ff = formFactors.value(species: model.species[a], g2: g2)
                 let p = model.positions[a]
                 let t = -2 * Double.pi * (Double(g.x) * p.x + Double(g.y) * p.y + Double(g.z) * p.z)
                 // i e^{it} (rr − i ri) = i(c + i s)(rr − i ri); real part = −(s rr − c ri) = c ri − s rr

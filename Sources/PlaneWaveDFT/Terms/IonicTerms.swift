@@ -1,21 +1,39 @@
 import Foundation
 
+/// The Ewald splitting shared by the energy and the forces: η ~ √π / Ω^{1/3} balances the two sums;
+/// both are cut where the Gaussian factors fall below 1e-16 (r_max = (√(−ln tol) + 2)/η in real space,
+/// g_max = 2η(√(−ln tol) + 2) in reciprocal space), and nR/nG bound the lattice and reciprocal
+/// translations inside those radii (|n_i| ≤ r |b_i| / 2π for |A n| ≤ r, |m_i| ≤ g |a_i| / 2π for |B m| ≤ g).
+struct EwaldSplitting {
+    let volume: Double
+    let reciprocal: Mat3
+    let eta: Double
+    let rmax: Double
+    let gmax: Double
+    let nR: [Int]
+    let nG: [Int]
+
+    init(lattice: Mat3) {
+        volume = lattice.determinant
+        reciprocal = (2 * Double.pi) * lattice.inverse.transposed
+        eta = Double.pi.squareRoot() / cbrt(volume)
+        let logTol = -log(1e-16)   // ≈ 36.8
+        rmax = (logTol.squareRoot() + 2) / eta
+        gmax = 2 * eta * (logTol.squareRoot() + 2)
+        let recip = reciprocal, r = rmax, g = gmax
+        nR = (0..<3).map { Int(ceil(r * vnorm(recip.columns[$0]) / (2 * Double.pi))) + 1 }
+        nG = (0..<3).map { Int(ceil(g * vnorm(lattice.columns[$0]) / (2 * Double.pi))) }
+    }
+
+    var tuple: (Double, Mat3, Double, Double, Double, [Int], [Int]) { (volume, reciprocal, eta, rmax, gmax, nR, nG) }
+}
+
 /// Ion-ion (Ewald) energy of point charges Zion in a neutralising uniform background.
 ///
 /// E = ½ Σ_ij Σ'_L Z_i Z_j erfc(η|τ_ij + L|)/|τ_ij + L|
 ///   + (2π/Ω) Σ_{G≠0} e^{−G²/4η²}/G² |Σ_i Z_i e^{iG·τ_i}|²  − η/√π Σ_i Z_i²  − π (Σ_i Z_i)²/(2Ωη²).
 public func ewaldIonEnergy(lattice: Mat3, fractionalPositions: [SIMD3<Double>], charges: [Double]) -> Double {
-    let volume = lattice.determinant
-    let recip = (2 * Double.pi) * lattice.inverse.transposed
-    // Balance the two sums: η ~ √π / Ω^{1/3}.
-    let eta = Double.pi.squareRoot() / cbrt(volume)
-    let tol = 1e-16
-    let logTol = -log(tol)   // ≈ 36.8
-    let rmax = (logTol.squareRoot() + 2) / eta
-    let gmax = 2 * eta * (logTol.squareRoot() + 2)
-    // |n_i| bound for |A n| ≤ r: |n_i| ≤ r |b_i| / 2π, and for |B m| ≤ g: |m_i| ≤ g |a_i| / 2π.
-    let nR = (0..<3).map { Int(ceil(rmax * vnorm(recip.columns[$0]) / (2 * Double.pi))) + 1 }
-    let nG = (0..<3).map { Int(ceil(gmax * vnorm(lattice.columns[$0]) / (2 * Double.pi))) }
+    let (volume, recip, eta, rmax, gmax, nR, nG) = EwaldSplitting(lattice: lattice).tuple
     let cart = fractionalPositions.map { lattice * $0 }
     let n = charges.count
 

@@ -28,6 +28,23 @@ public struct KineticTerm: Sendable {
     }
 }
 
+/// v_s(|G|) of each species' local pseudopotential, cached per |G|² (rounded to 1e-8: the FFT grid
+/// repeats each shell of |G| many times).
+struct LocalFormFactors {
+    let model: Model
+    private var cache: [Int: [Double: Double]] = [:]
+
+    init(model: Model) { self.model = model }
+
+    mutating func value(species s: Int, g2: Double) -> Double {
+        let key = (g2 * 1e8).rounded() / 1e8
+        if let v = cache[s]?[key] { return v }
+        let v = model.pseudopotentials[s].local(q: g2.squareRoot())
+        cache[s, default: [:]][key] = v
+        return v
+    }
+}
+
 /// Local pseudopotential: V(G) = (1/Ω) Σ_atoms e^{−iG·τ} V̂_loc(|G|), G = 0 dropped
 /// (its finite part is `PspCorrection`, its Coulomb divergence cancels with Hartree/Ewald).
 /// Energy ∫ V ρ.
@@ -37,22 +54,14 @@ public struct AtomicLocalTerm: Sendable {
         let model = basis.model
         let n = basis.gridCount
         var vhat = [Double](repeating: 0, count: 2 * n)
-        // Form factors per species, cached per |G|.
-        var cache: [Int: [Double: Double]] = [:]
+        var formFactors = LocalFormFactors(model: model)
         for j in 0..<n {
             let g2 = basis.gridG2[j]
             if g2 == 0 { continue }
-            let q = g2.squareRoot()
             let g = basis.gridG[j]
             var re = 0.0, im = 0.0
             for a in 0..<model.atomCount {
-                let s = model.species[a]
-                let key = (g2 * 1e8).rounded() / 1e8
-                let ff: Double
-                if let v = cache[s]?[key] { ff = v } else {
-                    ff = model.pseudopotentials[s].local(q: q)
-                    cache[s, default: [:]][key] = ff
-                }
+                let ff = formFactors.value(species: model.species[a], g2: g2)
                 let p = model.positions[a]
                 let phase = -2 * Double.pi * (Double(g.x) * p.x + Double(g.y) * p.y + Double(g.z) * p.z)
                 re += ff * cos(phase); im += ff * sin(phase)
