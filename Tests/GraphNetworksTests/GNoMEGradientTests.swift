@@ -109,29 +109,8 @@ func tinyGNoME(steps: Int = 2, width: Int = 5, smoothCutoff: Bool = true, seed: 
     /// precision; the average degree counts directed edges per atom.
     @Test func batchingInvarianceAndPrecision() throws {
         let m = try tinyGNoME()
-        let mols = smallMolecules()
-        let together = m.energiesAndForces(try GraphBatch(structures: mols + [smallCrystal()], cutoff: m.cutoff))
-        var atom = 0
-        for (b, s) in (mols + [smallCrystal()]).enumerated() {
-            let alone = m.energiesAndForces(try GraphBatch(structures: [s], cutoff: m.cutoff))
-            #expect(abs(alone.energies[0] - together.energies[b]) < 1e-10)
-            for a in 0..<s.count {
-                let d = alone.forces[a] - together.forces[atom + a]
-                #expect((d * d).sum() < 1e-20)
-            }
-            atom += s.count
-        }
-        var rotated = mols[0]
-        let c = cos(0.7), s = sin(0.7)
-        rotated.positions = rotated.positions.map { SIMD3(c * $0.x - s * $0.y + 3, s * $0.x + c * $0.y - 1, $0.z + 0.5) }
-        let e0 = m.energies(try GraphBatch(structures: [mols[0]], cutoff: m.cutoff))[0]
-        let e1 = m.energies(try GraphBatch(structures: [rotated], cutoff: m.cutoff))[0]
-        #expect(abs(e0 - e1) < 1e-10)
-        let mf = m.converted(to: Float.self)
-        let batch = try GraphBatch(structures: mols + [smallCrystal()], cutoff: m.cutoff)
-        let ed = m.energiesAndForces(batch), ef = mf.energiesAndForces(batch)
-        for b in 0..<batch.structureCount { #expect(abs(ed.energies[b] - ef.energies[b]) < 1e-4 * max(1, abs(ed.energies[b]))) }
-        for a in 0..<batch.atomCount { #expect(((ed.forces[a] - ef.forces[a]) * (ed.forces[a] - ef.forces[a])).sum().squareRoot() < 1e-4) }
+        try expectBatchingRotationAndPrecision(m, float: m.converted(to: Float.self), alone: smallMolecules() + [smallCrystal()],
+                                               mixed: smallMolecules() + [smallCrystal()])
         // δ: 2 directed edges per pair; H₂ at 0.74 Å has δ = 1; the crystal counts its images.
         let h2 = Structure(name: "h2", atomicNumbers: [1, 1], positions: [.zero, SIMD3(0.74, 0, 0)])
         #expect(try GNoME<Double>.averageDegree([h2], cutoff: 3) == 1)

@@ -23,6 +23,39 @@ func tinyModel(interactions: Int = 2, features: Int = 6, seed: UInt64 = 5) throw
     return m
 }
 
+/// Checks shared by every `EnergyModel`: energies and forces of `alone`, batched together, equal
+/// each structure's own (1e-10 eV; forces 1e-10 eV/Å); rotating and translating `alone[0]` leaves
+/// its energy unchanged (1e-10 eV); the Float32 model agrees with the Float64 one on `mixed` to single
+/// precision (1e-4 relative for energies, 1e-4 eV/Å for forces).
+func expectBatchingRotationAndPrecision<D: EnergyModel, F: EnergyModel>(
+    _ m: D, float mf: F, alone: [Structure], mixed: [Structure]
+) throws where D.Scalar == Double, F.Scalar == Float {
+    let together = m.energiesAndForces(try GraphBatch(structures: alone, cutoff: m.cutoff))
+    var atom = 0
+    for (b, s) in alone.enumerated() {
+        let single = m.energiesAndForces(try GraphBatch(structures: [s], cutoff: m.cutoff))
+        #expect(abs(single.energies[0] - together.energies[b]) < 1e-10)
+        for a in 0..<s.count {
+            let d = single.forces[a] - together.forces[atom + a]
+            #expect((d * d).sum() < 1e-20)
+        }
+        atom += s.count
+    }
+    var rotated = alone[0]
+    let c = cos(0.7), s = sin(0.7)
+    rotated.positions = rotated.positions.map { SIMD3(c * $0.x - s * $0.y + 3, s * $0.x + c * $0.y - 1, $0.z + 0.5) }
+    let e0 = m.energies(try GraphBatch(structures: [alone[0]], cutoff: m.cutoff))[0]
+    let e1 = m.energies(try GraphBatch(structures: [rotated], cutoff: m.cutoff))[0]
+    #expect(abs(e0 - e1) < 1e-10)
+    let batch = try GraphBatch(structures: mixed, cutoff: m.cutoff)
+    let ed = m.energiesAndForces(batch), ef = mf.energiesAndForces(batch)
+    for b in 0..<batch.structureCount { #expect(abs(ed.energies[b] - ef.energies[b]) < 1e-4 * max(1, abs(ed.energies[b]))) }
+    for a in 0..<batch.atomCount {
+        let d = ed.forces[a] - ef.forces[a]
+        #expect((d * d).sum().squareRoot() < 1e-4)
+    }
+}
+
 /// Standardisation used by the gradient tests (arbitrary, non-trivial values).
 let testStandardization = Standardization(elements: [1, 3, 6, 7, 8, 9], references: [-1.3, -2.0, -1.1, -1.4, -2.2, -2.7],
                                           mean: 0.3, scale: 1.7)
@@ -103,27 +136,7 @@ func randomizeBiases(_ parameters: ParameterStore<Double>, seed: UInt64) {
 
     @Test func batchingRotationAndPrecision() throws {
         let m = try tinyModel()
-        let mols = smallMolecules()
-        let together = m.energiesAndForces(try GraphBatch(structures: mols, cutoff: m.cutoff))
-        var atom = 0
-        for (b, s) in mols.enumerated() {
-            let alone = m.energiesAndForces(try GraphBatch(structures: [s], cutoff: m.cutoff))
-            #expect(abs(alone.energies[0] - together.energies[b]) < 1e-10)
-            for a in 0..<s.count { #expect(((alone.forces[a] - together.forces[atom + a]) * (alone.forces[a] - together.forces[atom + a])).sum() < 1e-20) }
-            atom += s.count
-        }
-        // Rotation and translation leave the energy unchanged.
-        var rotated = mols[0]
-        let c = cos(0.7), s = sin(0.7)
-        rotated.positions = rotated.positions.map { SIMD3(c * $0.x - s * $0.y + 3, s * $0.x + c * $0.y - 1, $0.z + 0.5) }
-        let e0 = m.energies(try GraphBatch(structures: [mols[0]], cutoff: m.cutoff))[0]
-        let e1 = m.energies(try GraphBatch(structures: [rotated], cutoff: m.cutoff))[0]
-        #expect(abs(e0 - e1) < 1e-10)
-        // Float32 agrees with Float64 to single precision.
-        let mf = m.converted(to: Float.self)
-        let batch = try GraphBatch(structures: mols + [smallCrystal()], cutoff: m.cutoff)
-        let ed = m.energiesAndForces(batch), ef = mf.energiesAndForces(batch)
-        for b in 0..<batch.structureCount { #expect(abs(ed.energies[b] - ef.energies[b]) < 1e-4 * max(1, abs(ed.energies[b]))) }
-        for a in 0..<batch.atomCount { #expect(((ed.forces[a] - ef.forces[a]) * (ed.forces[a] - ef.forces[a])).sum().squareRoot() < 1e-4) }
+        try expectBatchingRotationAndPrecision(m, float: m.converted(to: Float.self), alone: smallMolecules(),
+                                               mixed: smallMolecules() + [smallCrystal()])
     }
 }
