@@ -11,13 +11,7 @@ struct PlaneWaveGuessTests {
     /// subspace the quotients are upper bounds (Rayleigh-Ritz is variational) and the vectors are
     /// orthonormal. Si at Ecut 5 (≈ 90 plane waves per k), initial-density potential.
     @Test func subspaceGuessIsRayleighRitzInTheLowestPlaneWaves() throws {
-        let model = try Silicon.model()
-        let kset = monkhorstPackGrid(size: SIMD3(2, 2, 2), symmetries: symmetryOperations(model: model))
-        let basis = try PlaneWaveBasis(model: model, ecut: 5, kpoints: kset)
-        let solver = try SCFSolver(basis: basis)
-        let v = solver.totalPotential(density: solver.initialDensity())
-        for ik in basis.kpoints.indices {
-            let h = solver.hamiltonian(k: ik, potential: v)
+        for (ik, h) in try siliconInitialHamiltonians(kgrid: 2).hamiltonians.enumerated() {
             let dense = try hermitianEigen(h.denseMatrix()).values
             for size in [h.size, 40] {
                 let x = try subspaceGuess(hamiltonian: h, bands: 6, subspaceSize: size)

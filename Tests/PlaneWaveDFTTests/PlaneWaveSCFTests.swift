@@ -3,16 +3,23 @@ import Foundation
 import Testing
 @testable import PlaneWaveDFT
 
+/// Silicon at Ecut 5 Ha (≈ 90 plane waves per k) with the Hamiltonian of its initial-density
+/// potential at each irreducible k-point of an n×n×n Γ-centred grid: small enough for dense
+/// diagonalisation as the reference of the iterative eigensolvers.
+func siliconInitialHamiltonians(kgrid n: Int) throws -> (basis: PlaneWaveBasis, hamiltonians: [KPointHamiltonian]) {
+    let model = try Silicon.model()
+    let kset = monkhorstPackGrid(size: SIMD3(n, n, n), symmetries: symmetryOperations(model: model))
+    let basis = try PlaneWaveBasis(model: model, ecut: 5, kpoints: kset)
+    let solver = try SCFSolver(basis: basis)
+    let v = solver.totalPotential(density: solver.initialDensity())
+    return (basis, basis.kpoints.indices.map { solver.hamiltonian(k: $0, potential: v) })
+}
+
 @Suite("PlaneWaveSCF")
 struct PlaneWaveSCFTests {
     @Test func lobpcgMatchesDenseDiagonalisation() throws {
-        let model = try Silicon.model()
-        let kset = monkhorstPackGrid(size: SIMD3(3, 3, 3), symmetries: symmetryOperations(model: model))
-        let basis = try PlaneWaveBasis(model: model, ecut: 5, kpoints: kset)
-        let solver = try SCFSolver(basis: basis)
-        let v = solver.totalPotential(density: solver.initialDensity())
-        for ik in basis.kpoints.indices {
-            let h = solver.hamiltonian(k: ik, potential: v)
+        let (basis, hamiltonians) = try siliconInitialHamiltonians(kgrid: 3)
+        for (ik, h) in hamiltonians.enumerated() {
             let dense = try hermitianEigen(h.denseMatrix()).values
             let guess = ComplexMatrix.random(rows: h.size, columns: 8, seed: 7)
             let sol = try lobpcg(apply: h.apply, initial: guess,
