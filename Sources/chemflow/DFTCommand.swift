@@ -42,6 +42,10 @@ struct DFTCommand: ParsableCommand {
     @Option(name: .customLong("grid-level"), help: "Integration grid level 0-9 (PySCF's meaning).")
     var gridLevel: Int = 3
 
+    @Option(name: .customLong("start-grid-levels"),
+            help: "Coarse grid levels for the first SCF iterations, e.g. 0,1 (the SCF then finishes on --grid-level with the full tolerances), or 'none'. Levels above --grid-level minus 2 are skipped.")
+    var startGridLevels: StartGridLevels = StartGridLevels(levels: SCFSettings().startGridLevels)
+
     @Option(help: "Total charge.")
     var charge: Int = 0
 
@@ -117,6 +121,7 @@ struct DFTCommand: ParsableCommand {
         settings.functional = xc
         settings.basis = basis
         settings.gridLevel = gridLevel
+        settings.startGridLevels = startGridLevels.levels
         settings.cartesian = cartesian
         settings.charge = charge
         settings.spin = spin
@@ -301,4 +306,17 @@ struct DFTCommand: ParsableCommand {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// `--start-grid-levels 0,1|none`.
+struct StartGridLevels: ExpressibleByArgument {
+    var levels: [Int]
+    init(levels: [Int]) { self.levels = levels }
+    init?(argument: String) {
+        if argument.lowercased() == "none" { levels = []; return }
+        let parsed = argument.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parsed.isEmpty, parsed.allSatisfy({ $0.map { (0...9).contains($0) } ?? false }) else { return nil }
+        levels = parsed.compactMap { $0 }
+    }
+    var defaultValueDescription: String { levels.isEmpty ? "none" : levels.map(String.init).joined(separator: ",") }
 }

@@ -38,6 +38,8 @@ enum ResultFormatting {
             "timings_seconds": r.timings,
         ]
         o["grid_level"] = r.gridLevel.map { $0 as Any } ?? NSNull()
+        o["start_grid_levels"] = r.startGridLevels
+        o["start_grid_iterations"] = r.startGridIterations
         if let beta = r.orbitalEnergiesBeta { o["orbital_energies_beta_hartree"] = beta }
         return o
     }
@@ -52,7 +54,9 @@ enum ResultFormatting {
         setup += r.unrestricted ? ", unrestricted" : ", restricted"
         setup += ", charge \(r.charge), 2S = \(r.spin)"
         lines.append(setup)
-        lines.append("  \(r.converged ? "converged" : "NOT CONVERGED") after \(r.iterations) iterations in \(String(format: "%.2f", r.seconds)) s")
+        let start = r.startGridLevels.isEmpty ? "" : " (" + zip(r.startGridIterations, r.startGridLevels)
+            .map { "\($0) on grid level \($1)" }.joined(separator: ", ") + " first)"
+        lines.append("  \(r.converged ? "converged" : "NOT CONVERGED") after \(r.iterations) iterations\(start) in \(String(format: "%.2f", r.seconds)) s")
         lines.append("  total energy          \(f(r.energy)) Ha  (\(f(r.energy * ev, 6)) eV)")
         lines.append("    nuclear repulsion   \(f(r.components.nuclearRepulsion)) Ha")
         lines.append("    one-electron        \(f(r.components.oneElectron)) Ha")

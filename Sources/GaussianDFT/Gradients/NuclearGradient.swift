@@ -28,9 +28,7 @@ extension MolecularCalculation {
     /// See docs/molecular-gradients.md.
     public func nuclearGradient(progress: ((Int, Double) -> Void)? = nil) throws -> NuclearGradient {
         let start = Date()
-        let driver = SCFDriver(model: model, settings: settings, electrons: electrons)
-        let guess = try timings.measure("guess") { try initialDensities() }
-        let state = try driver.run(initialDensities: guess, progress: progress)
+        let state = try solve(progress: progress)
         let density = model.unrestricted ? state.densities[0] + state.densities[1] : state.densities[0]
         let gradient = nuclearGradient(state: state)
         let result = properties(of: state, density: density, seconds: setupSeconds + Date().timeIntervalSince(start))

@@ -15,22 +15,26 @@ final class XCIntegrator: @unchecked Sendable {
         let range: Range<Int>
         let shells: [Int]
         let aos: [Int]
-        /// Cached values (n·m) followed, for GGA, by gradients (3·n·m).
-        var cache: [Double]?
+        /// Where the cached values (n·m) followed, for GGA, by gradients (3·n·m) start in
+        /// `arena`; nil when the block's AOs are evaluated on the fly.
+        let cacheOffset: Int?
     }
 
     let evaluator: XCEvaluator
     let aoEvaluator: AtomicOrbitalEvaluator
     let points: [SIMD3<Double>]
     let weights: [Double]
-    private(set) var blocks: [Block] = []
+    let blocks: [Block]
+    /// AO values of the cached blocks (one allocation, huge pages where the kernel allows).
+    private let arena: HugePageBuffer
     let aoCount: Int
 
     static let blockSize = 128
 
     init(basis: MolecularBasis, grid: MolecularGrid, evaluator: XCEvaluator, cacheBudgetBytes: Int = 768 << 20) throws {
         self.evaluator = evaluator
-        self.aoEvaluator = AtomicOrbitalEvaluator(basis: basis)
+        let aoEvaluator = AtomicOrbitalEvaluator(basis: basis)
+        self.aoEvaluator = aoEvaluator
         self.aoCount = basis.aoCount
         // Sort points into cubic boxes so that each block is spatially compact.
         let box = 2.0
@@ -60,8 +64,11 @@ final class XCIntegrator: @unchecked Sendable {
         }
         points = pts
         weights = wts
+        // Shells per block; blocks whose AO values fit the budget get a slice of one arena.
         var budget = cacheBudgetBytes
         let perValue = evaluator.needsGradient ? 4 : 1
+        var layout: [(range: Range<Int>, shells: [Int], m: Int, offset: Int?)] = []
+        var arenaCount = 0
         for r in ranges {
             var center = SIMD3<Double>.zero
             for p in r { center += pts[p] }
@@ -69,23 +76,30 @@ final class XCIntegrator: @unchecked Sendable {
             var radius = 0.0
             for p in r { let d = pts[p] - center; radius = max(radius, (d * d).sum().squareRoot()) }
             let shells = aoEvaluator.shellsNear(center: center, radius: radius)
-            var aos: [Int] = []
-            var cache: [Double]? = nil
             let m = shells.reduce(0) { $0 + aoEvaluator.shells[$1].functions }
-            let bytes = r.count * m * perValue * 8
-            if bytes <= budget && m > 0 {
-                var buffer = [Double](repeating: 0, count: r.count * m * perValue)
-                buffer.withUnsafeMutableBufferPointer { b in
-                    Self.evaluateAOs(aoEvaluator, points: pts, range: r, shells: shells, functions: m,
-                                     gradients: evaluator.needsGradient, into: b.baseAddress!, aoIndex: &aos)
-                }
-                cache = buffer
-                budget -= bytes
+            let count = r.count * m * perValue
+            if count * 8 <= budget && m > 0 {
+                layout.append((r, shells, m, arenaCount))
+                arenaCount += count
+                budget -= count * 8
             } else {
-                for s in shells { for f in 0..<aoEvaluator.shells[s].functions { aos.append(aoEvaluator.shells[s].aoOffset + f) } }
+                layout.append((r, shells, m, nil))
             }
-            blocks.append(Block(range: r, shells: shells, aos: aos, cache: cache))
         }
+        let arena = HugePageBuffer(count: arenaCount)
+        self.arena = arena
+        var blocks: [Block] = []
+        for item in layout {
+            var aos: [Int] = []
+            if let offset = item.offset {
+                Self.evaluateAOs(aoEvaluator, points: pts, range: item.range, shells: item.shells, functions: item.m,
+                                 gradients: evaluator.needsGradient, into: arena.pointer + offset, aoIndex: &aos)
+            } else {
+                for s in item.shells { for f in 0..<aoEvaluator.shells[s].functions { aos.append(aoEvaluator.shells[s].aoOffset + f) } }
+            }
+            blocks.append(Block(range: item.range, shells: item.shells, aos: aos, cacheOffset: item.offset))
+        }
+        self.blocks = blocks
     }
 
     /// AO values of `shells` at `points[range]` into `phi` (n × m AO-major), followed for GGA by
@@ -116,10 +130,8 @@ final class XCIntegrator: @unchecked Sendable {
         var aoScratch: [Int] = []
         weights.withUnsafeBufferPointer { w in
             for block in blocks where !block.aos.isEmpty {
-                if let cache = block.cache {
-                    cache.withUnsafeBufferPointer {
-                        energy += integrateBlock(block, phi: $0.baseAddress!, weights: w.baseAddress! + block.range.lowerBound, workspace)
-                    }
+                if let offset = block.cacheOffset {
+                    energy += integrateBlock(block, phi: arena.pointer + offset, weights: w.baseAddress! + block.range.lowerBound, workspace)
                 } else {
                     let m = block.aos.count
                     aoScratch.removeAll(keepingCapacity: true)

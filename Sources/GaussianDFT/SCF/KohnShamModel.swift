@@ -15,11 +15,13 @@ struct KohnShamModel {
     let coreHamiltonian: Matrix
     let overlap: Matrix
     let twoElectron: any TwoElectronOperator
-    let xc: XCIntegrator?
+    var xc: XCIntegrator?
     let exactExchange: Double
     let nuclearRepulsion: Double
     let unrestricted: Bool
     let timings: Timings
+    /// Timing label of the XC integration ("exchange_correlation", or the start grid's).
+    var xcTimingLabel = "exchange_correlation"
 
     /// Fock matrices (one for restricted, α and β for unrestricted) and energy terms.
     func fock(densities: [Matrix]) -> (focks: [Matrix], energy: EnergyComponents) {
@@ -51,10 +53,18 @@ struct KohnShamModel {
             }
         }
         if let xc {
-            let (exc, vxc) = timings.measure("exchange_correlation") { xc.integrate(densities: densities) }
+            let (exc, vxc) = timings.measure(xcTimingLabel) { xc.integrate(densities: densities) }
             e.exchangeCorrelation = exc
             for s in 0..<focks.count { focks[s] += vxc[s] }
         }
         return (focks.map(\.symmetrized), e)
+    }
+
+    /// The same model with another exchange-correlation integrator (the coarse start grid).
+    func replacingXC(_ integrator: XCIntegrator) -> KohnShamModel {
+        var model = self
+        model.xc = integrator
+        model.xcTimingLabel = "exchange_correlation_start_grid"
+        return model
     }
 }

@@ -18,6 +18,8 @@ public struct MolecularCalculation {
     public let basisName: String
     let electrons: ElectronCounts
     let model: KohnShamModel
+    /// The same model on each coarse start grid, coarsest first.
+    let startModels: [(level: Int, model: KohnShamModel)]
     let atomPositions: [SIMD3<Double>]
     /// Wall time per stage, filled during setup and `run()`.
     public let timings = Timings()
@@ -61,6 +63,13 @@ public struct MolecularCalculation {
         let xc = try timings.measure("xc_setup") {
             try grid.map { try XCIntegrator(basis: basis, grid: $0, evaluator: functional.evaluator(polarized: unrestricted)) }
         }
+        let startLevels = functional.isHartreeFock ? [] : settings.effectiveStartGridLevels
+        let startXC = try timings.measure("start_grid_setup") {
+            try startLevels.map { level in
+                let coarse = try MolecularGrid(atomicNumbers: structure.atomicNumbers, positions: positions, level: level)
+                return try XCIntegrator(basis: basis, grid: coarse, evaluator: functional.evaluator(polarized: unrestricted))
+            }
+        }
         let twoElectron = timings.measure("two_electron_setup") {
             makeTwoElectronOperator(basis: basis, memoryBudgetBytes: settings.eriMemoryBudget)
         }
@@ -73,6 +82,8 @@ public struct MolecularCalculation {
             nuclearRepulsion: nuclearRepulsionEnergy(charges: charges, positions: positions),
             unrestricted: unrestricted,
             timings: timings)
+        let model = self.model
+        startModels = zip(startLevels, startXC).map { ($0, model.replacingXC($1)) }
         setupSeconds = Date().timeIntervalSince(setupStart)
     }
 
@@ -87,11 +98,38 @@ public struct MolecularCalculation {
     /// The SCF result and its total (α + β) density matrix, for tests and tools that need it.
     func runWithDensity(progress: ((Int, Double) -> Void)? = nil) throws -> (result: SCFResult, density: Matrix) {
         let start = Date()
-        let driver = SCFDriver(model: model, settings: settings, electrons: electrons)
-        let guess = try timings.measure("guess") { try initialDensities() }
-        let state = try driver.run(initialDensities: guess, progress: progress)
+        let state = try solve(progress: progress)
         let density = model.unrestricted ? state.densities[0] + state.densities[1] : state.densities[0]
         return (properties(of: state, density: density, seconds: setupSeconds + Date().timeIntervalSince(start)), density)
+    }
+
+    /// The SCF from the initial guess: on each start grid to the loose start tolerance, then on
+    /// the full grid from the density reached.
+    func solve(progress: ((Int, Double) -> Void)? = nil) throws -> SCFDriver.State {
+        var guess = try timings.measure("guess") { try initialDensities() }
+        var done = 0, history: [Double] = [], perLevel: [Int] = []
+        var loose = settings
+        loose.energyTolerance = max(settings.energyTolerance, settings.startTolerance.energy)
+        loose.gradientTolerance = max(settings.effectiveGradientTolerance, settings.startTolerance.gradient)
+        for (_, startModel) in startModels {
+            // Not converging on a start grid is not an error: the next grid takes over from there.
+            loose.maxIterations = max(1, min(settings.maxIterations - done, settings.startMaxIterations))
+            let offset = done
+            let coarse = try SCFDriver(model: startModel, settings: loose, electrons: electrons)
+                .run(initialDensities: guess, progress: progress.map { p in { p($0 + offset, $1) } })
+            guess = coarse.densities
+            done += coarse.iterations
+            perLevel.append(coarse.iterations)
+            history += coarse.history
+        }
+        var full = settings
+        full.maxIterations = max(1, settings.maxIterations - done)
+        var state = try SCFDriver(model: model, settings: full, electrons: electrons)
+            .run(initialDensities: guess, progress: progress.map { p in { p($0 + done, $1) } })
+        state.iterations += done
+        state.startGridIterations = perLevel
+        state.history = history + state.history
+        return state
     }
 
     func initialDensities() throws -> [Matrix] {
@@ -142,7 +180,9 @@ public struct MolecularCalculation {
             orbitalEnergiesAlpha: s.energies[0], orbitalEnergiesBeta: model.unrestricted ? s.energies[1] : nil,
             occupationsAlpha: s.occupations[0], occupationsBeta: model.unrestricted ? s.occupations[1] : nil,
             homo: homo, lumo: lumo, dipoleDebye: mu * Units.auDipoleInDebye, mullikenCharges: charges,
-            iterationEnergies: s.history, iterations: s.iterations, converged: s.converged,
+            iterationEnergies: s.history, iterations: s.iterations,
+            startGridLevels: startModels.map(\.level),
+            startGridIterations: s.startGridIterations, converged: s.converged,
             gradientNorm: s.gradientNorm, seconds: seconds, timings: timings.snapshot)
     }
 }

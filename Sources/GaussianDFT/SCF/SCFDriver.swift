@@ -26,6 +26,8 @@ struct SCFDriver {
         var history: [Double]
         var iterations: Int
         var converged: Bool
+        /// Iterations (included in `iterations`) that ran on each coarse start grid.
+        var startGridIterations: [Int] = []
     }
 
     private var unrestricted: Bool { model.unrestricted }

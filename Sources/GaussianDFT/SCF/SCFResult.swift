@@ -47,6 +47,10 @@ public struct SCFResult: Sendable, Codable {
     /// Total energy after each iteration.
     public var iterationEnergies: [Double]
     public var iterations: Int
+    /// Levels of the coarse grids the first iterations ran on ([]: none; see `SCFSettings.startGridLevels`).
+    public var startGridLevels: [Int]
+    /// How many of `iterations` ran on each start grid.
+    public var startGridIterations: [Int]
     public var converged: Bool
     /// Final orbital-gradient norm.
     public var gradientNorm: Double

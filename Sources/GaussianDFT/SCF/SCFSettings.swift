@@ -17,6 +17,18 @@ public struct SCFSettings: Sendable, Equatable {
     public var basis: String = "sto-3g"
     /// Molecular grid level 0–9, as PySCF's `grids.level`.
     public var gridLevel: Int = 3
+    /// Coarse grid levels for the first SCF iterations, coarsest first: the SCF converges on each
+    /// to `startTolerance` and continues on the next from the density reached, finishing on
+    /// `gridLevel` with the full tolerances, so the result is the `gridLevel` result (converged to
+    /// the same tolerances) at a fraction of the cost. Levels above `gridLevel − 2` are skipped;
+    /// [] runs every iteration on `gridLevel` (PySCF's behaviour).
+    public var startGridLevels: [Int] = [0, 1]
+    /// Loose convergence (|ΔE| in Ha, orbital-gradient norm) that ends each start-grid phase. A
+    /// start-grid density differs from the final one by that grid's integration error (≈1e-5 Ha in
+    /// energy for level 1), so converging it further buys nothing.
+    public var startTolerance = Tolerance(energy: 1e-7, gradient: 1e-4)
+    /// Iteration cap of each start-grid phase; a phase that reaches it hands its density on unconverged.
+    public var startMaxIterations = 30
     /// Cartesian instead of spherical d and f functions.
     public var cartesian: Bool = false
     /// Total charge (e).
@@ -40,5 +52,19 @@ public struct SCFSettings: Sendable, Equatable {
 
     public init() {}
 
+    /// A pair of SCF convergence thresholds.
+    public struct Tolerance: Sendable, Equatable {
+        /// |ΔE| between iterations (Ha).
+        public var energy: Double
+        /// Orbital-gradient norm.
+        public var gradient: Double
+        public init(energy: Double, gradient: Double) { self.energy = energy; self.gradient = gradient }
+    }
+
     public var effectiveGradientTolerance: Double { gradientTolerance ?? energyTolerance.squareRoot() }
+
+    /// The start-grid levels actually used.
+    public var effectiveStartGridLevels: [Int] {
+        Array(Set(startGridLevels.filter { $0 >= 0 && $0 <= gridLevel - 2 })).sorted()
+    }
 }
