@@ -63,68 +63,118 @@ struct AtomicOrbitalEvaluator: Sendable {
     /// Evaluates the selected shells at `points`. Returns the number of AOs written; the AO
     /// indices are appended to `aoIndex`. `values` must hold n·m, and `gradients` (if not nil)
     /// 3·n·m, laid out as three consecutive n × m blocks.
+    ///
+    /// Structure-of-arrays over the points so that every inner loop vectorises: per atom the
+    /// offsets d = r − A and r²; per distinct exponent of that atom one vector exponential (Pople
+    /// sp shells share theirs); per shell the radial part R = Σ c e^{−αr²} and R' = Σ −2αc e^{−αr²};
+    /// then per cartesian component x^i y^j z^k R with ∂x = y^j z^k (i x^{i−1} R + x^{i+1} R'),
+    /// followed by the cartesian → spherical transform.
     func evaluate(points: UnsafeBufferPointer<SIMD3<Double>>, shellIndices: [Int],
                   values: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Double>?,
                   aoIndex: inout [Int]) {
         let n = points.count
+        guard n > 0 else { return }
         let m = shellIndices.reduce(0) { $0 + shells[$1].functions }
-        var column = 0
-        var cart = [Double](repeating: 0, count: 4 * 28) // up to l = 6
-        var px = [Double](repeating: 1, count: 10), py = px, pz = px
-        for si in shellIndices {
-            let s = shells[si]
-            let l = s.l
-            let ncart = (l + 1) * (l + 2) / 2
-            for f in 0..<s.functions { aoIndex.append(s.aoOffset + f) }
-            let thresholdExponent = 60.0 // e^{-60} ≈ 1e-26: primitive negligible
-            for p in 0..<n {
-                let d = points[p] - s.center
-                let r2 = (d * d).sum()
-                var radial = 0.0, dradial = 0.0
-                for k in 0..<s.exponents.count {
-                    let ar2 = s.exponents[k] * r2
-                    if ar2 > thresholdExponent { continue }
-                    let e = s.coefficients[k] * exp(-ar2)
-                    radial += e
-                    dradial -= 2 * s.exponents[k] * e
-                }
-                if radial == 0 && dradial == 0 {
-                    for f in 0..<s.functions {
-                        values[p + (column + f) * n] = 0
-                        if let g = gradients { for c in 0..<3 { g[c * n * m + p + (column + f) * n] = 0 } }
+        let maxL = shellIndices.map { shells[$0].l }.max() ?? 0
+        let maxCart = (maxL + 1) * (maxL + 2) / 2
+        let components = gradients == nil ? 1 : 4
+        // Scratch: d (3n), r² (n), powers (3 · (maxL+2) · n), R and R' (2n), exponent argument (n),
+        // exponentials (n per distinct exponent of the current atom), cartesian values (4 · ncart · n).
+        let powerCount = maxL + 2
+        let fixed = 3 * n + n + 3 * powerCount * n + 2 * n + n + components * maxCart * n
+        var scratch = [Double](repeating: 0, count: fixed)
+        var expCache: [Double] = []
+        var expAlphas: [Double] = []
+        scratch.withUnsafeMutableBufferPointer { buf in
+            let base = buf.baseAddress!
+            let dx = base, dy = base + n, dz = base + 2 * n, r2 = base + 3 * n
+            let pow = base + 4 * n                                   // pow[(axis · powerCount + e) · n + p]
+            let radial = pow + 3 * powerCount * n, dradial = radial + n, argument = dradial + n
+            let cart = argument + n                                  // cart[(comp · ncart + c) · n + p]
+            var lastCenter: SIMD3<Double>? = nil
+            var column = 0
+            for si in shellIndices {
+                let s = shells[si]
+                let l = s.l
+                let ncart = (l + 1) * (l + 2) / 2
+                for f in 0..<s.functions { aoIndex.append(s.aoOffset + f) }
+                if lastCenter != s.center {
+                    lastCenter = s.center
+                    for p in 0..<n {
+                        let d = points[p] - s.center
+                        dx[p] = d.x; dy[p] = d.y; dz[p] = d.z
+                        r2[p] = d.x * d.x + d.y * d.y + d.z * d.z
                     }
-                    continue
+                    for axis in 0..<3 {
+                        let src = axis == 0 ? dx : (axis == 1 ? dy : dz)
+                        let p0 = pow + axis * powerCount * n
+                        for p in 0..<n { p0[p] = 1 }
+                        for e in 1..<powerCount {
+                            let pe = p0 + e * n, prev = p0 + (e - 1) * n
+                            for p in 0..<n { pe[p] = prev[p] * src[p] }
+                        }
+                    }
+                    expAlphas.removeAll(keepingCapacity: true)
+                    expCache.removeAll(keepingCapacity: true)
                 }
-                // Powers x^0..x^{l+1}.
-                px[0] = 1; py[0] = 1; pz[0] = 1
-                if l + 1 >= 1 { for k in 1...(l + 1) { px[k] = px[k - 1] * d.x; py[k] = py[k - 1] * d.y; pz[k] = pz[k - 1] * d.z } }
+                // Radial part and its derivative factor.
+                for p in 0..<n { radial[p] = 0; dradial[p] = 0 }
+                for (k, alpha) in s.exponents.enumerated() {
+                    var slot = expAlphas.firstIndex(of: alpha)
+                    if slot == nil {
+                        slot = expAlphas.count
+                        expAlphas.append(alpha)
+                        for p in 0..<n { argument[p] = -alpha * r2[p] }
+                        expCache.append(contentsOf: repeatElement(0, count: n))
+                        expCache.withUnsafeMutableBufferPointer { e in
+                            exponentialOfNonPositive(argument, e.baseAddress! + slot! * n, count: n)
+                        }
+                    }
+                    let c = s.coefficients[k], dc = -2 * alpha * c
+                    expCache.withUnsafeBufferPointer { e in
+                        let ex = e.baseAddress! + slot! * n
+                        for p in 0..<n { radial[p] += c * ex[p] }
+                        if gradients != nil { for p in 0..<n { dradial[p] += dc * ex[p] } }
+                    }
+                }
+                // Cartesian components (value, then ∂x, ∂y, ∂z).
                 for (c, e) in s.exps.enumerated() {
-                    let xyz = px[e.x] * py[e.y] * pz[e.z]
-                    cart[c] = xyz * radial
-                    if gradients != nil {
-                        // ∂x [x^i y^j z^k R] = y^j z^k (i x^{i−1} R + x^{i+1} R')  with R' = Σ −2α c e^{−αr²}
-                        let yz = py[e.y] * pz[e.z], xz = px[e.x] * pz[e.z], xy = px[e.x] * py[e.y]
-                        cart[ncart + c] = yz * ((e.x > 0 ? Double(e.x) * px[e.x - 1] * radial : 0) + px[e.x + 1] * dradial)
-                        cart[2 * ncart + c] = xz * ((e.y > 0 ? Double(e.y) * py[e.y - 1] * radial : 0) + py[e.y + 1] * dradial)
-                        cart[3 * ncart + c] = xy * ((e.z > 0 ? Double(e.z) * pz[e.z - 1] * radial : 0) + pz[e.z + 1] * dradial)
+                    let px = pow + e.x * n, py = pow + (powerCount + e.y) * n, pz = pow + (2 * powerCount + e.z) * n
+                    let value = cart + c * n
+                    for p in 0..<n { value[p] = px[p] * py[p] * pz[p] * radial[p] }
+                    guard gradients != nil else { continue }
+                    let gx = cart + (ncart + c) * n, gy = cart + (2 * ncart + c) * n, gz = cart + (3 * ncart + c) * n
+                    let px1 = pow + (e.x + 1) * n, py1 = pow + (powerCount + e.y + 1) * n, pz1 = pow + (2 * powerCount + e.z + 1) * n
+                    let fx = Double(e.x), fy = Double(e.y), fz = Double(e.z)
+                    let pxm = pow + Swift.max(e.x - 1, 0) * n, pym = pow + (powerCount + Swift.max(e.y - 1, 0)) * n
+                    let pzm = pow + (2 * powerCount + Swift.max(e.z - 1, 0)) * n
+                    for p in 0..<n {
+                        let yz = py[p] * pz[p], xz = px[p] * pz[p], xy = px[p] * py[p]
+                        gx[p] = yz * (fx * pxm[p] * radial[p] + px1[p] * dradial[p])
+                        gy[p] = xz * (fy * pym[p] * radial[p] + py1[p] * dradial[p])
+                        gz[p] = xy * (fz * pzm[p] * radial[p] + pz1[p] * dradial[p])
                     }
                 }
-                let components = gradients == nil ? 1 : 4
                 for comp in 0..<components {
-                    let base = comp * ncart
                     let out: UnsafeMutablePointer<Double> = comp == 0 ? values : gradients! + (comp - 1) * n * m
+                    let src = cart + comp * ncart * n
                     if let t = s.transform {
                         for f in 0..<s.functions {
-                            var v = 0.0
-                            for c in 0..<ncart { v += t[c + f * ncart] * cart[base + c] }
-                            out[p + (column + f) * n] = v
+                            let o = out + (column + f) * n
+                            for p in 0..<n { o[p] = 0 }
+                            for c in 0..<ncart {
+                                let coefficient = t[c + f * ncart]
+                                if coefficient == 0 { continue }
+                                let sc = src + c * n
+                                for p in 0..<n { o[p] += coefficient * sc[p] }
+                            }
                         }
                     } else {
-                        for f in 0..<s.functions { out[p + (column + f) * n] = cart[base + f] }
+                        for f in 0..<s.functions { (out + (column + f) * n).update(from: src + f * n, count: n) }
                     }
                 }
+                column += s.functions
             }
-            column += s.functions
         }
     }
 }

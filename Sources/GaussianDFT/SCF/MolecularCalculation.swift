@@ -61,13 +61,15 @@ public struct MolecularCalculation {
         }
         self.grid = grid
         let xc = try timings.measure("xc_setup") {
-            try grid.map { try XCIntegrator(basis: basis, grid: $0, evaluator: functional.evaluator(polarized: unrestricted)) }
+            try grid.map { try XCIntegrator(basis: basis, grid: $0, evaluator: functional.evaluator(polarized: unrestricted),
+                                           cacheBudgetBytes: settings.aoCacheBytes) }
         }
         let startLevels = functional.isHartreeFock ? [] : settings.effectiveStartGridLevels
         let startXC = try timings.measure("start_grid_setup") {
             try startLevels.map { level in
                 let coarse = try MolecularGrid(atomicNumbers: structure.atomicNumbers, positions: positions, level: level)
-                return try XCIntegrator(basis: basis, grid: coarse, evaluator: functional.evaluator(polarized: unrestricted))
+                return try XCIntegrator(basis: basis, grid: coarse, evaluator: functional.evaluator(polarized: unrestricted),
+                                        cacheBudgetBytes: settings.aoCacheBytes)
             }
         }
         let twoElectron = timings.measure("two_electron_setup") {
