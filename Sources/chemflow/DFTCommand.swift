@@ -58,8 +58,8 @@ struct DFTCommand: ParsableCommand {
     @Flag(help: "Unrestricted (UHF/UKS) even for closed shells.")
     var unrestricted = false
 
-    @Option(name: .customLong("conv-tol"), help: "Convergence threshold on the energy change (Ha).")
-    var convTol: Double = 1e-9
+    @Option(name: .customLong("conv-tol"), help: "Convergence threshold on the energy change (Ha). Default 1e-9 for molecules, 1e-8 for crystals.")
+    var convTol: Double?
 
     @Option(name: .customLong("max-iterations"), help: "Maximum SCF iterations.")
     var maxIterations: Int = 100
@@ -90,7 +90,7 @@ struct DFTCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...9).contains(gridLevel) else { throw ValidationError("--grid-level must be between 0 and 9") }
-        guard convTol > 0 else { throw ValidationError("--conv-tol must be positive") }
+        if let convTol, !(convTol > 0) { throw ValidationError("--conv-tol must be positive") }
         guard maxIterations > 0 else { throw ValidationError("--max-iterations must be positive") }
         guard InitialGuess(rawValue: guess) != nil else { throw ValidationError("--guess must be 'sad' or 'core'") }
         guard parsedKgrid != nil else { throw ValidationError("--kgrid must look like 4x4x4 (positive integers)") }
@@ -126,7 +126,7 @@ struct DFTCommand: ParsableCommand {
         settings.charge = charge
         settings.spin = spin
         settings.unrestricted = unrestricted
-        settings.energyTolerance = convTol
+        settings.energyTolerance = convTol ?? 1e-9
         settings.maxIterations = maxIterations
         settings.initialGuess = InitialGuess(rawValue: guess)!
 
@@ -192,6 +192,7 @@ struct DFTCommand: ParsableCommand {
     func runCrystal(_ structure: Structure) -> Outcome {
         var settings = PlaneWaveSettings(xc: xc, ecut: ecut, kgrid: parsedKgrid!, smearing: smearing)
         settings.maxIterations = maxIterations
+        if let convTol { settings.energyTolerance = convTol }
         let name = structure.name
         settings.log = { line in Terminal.progress("\(name): \(line)") }
         do {

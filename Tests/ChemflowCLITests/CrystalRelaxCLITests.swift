@@ -36,6 +36,20 @@ import Testing
         #expect(o["v0_angstrom3"] == nil)
     }
 
+    /// --conv-tol reaches crystals: 1e-13 Ha takes more iterations than the default 1e-8 (here the
+    /// density criterion, 1e-6, binds first: its last step already has |ΔE| ≈ 7e-13), and the
+    /// energies agree to the default's 1e-8.
+    @Test func convergenceToleranceAppliesToCrystals() throws {
+        let base = ["dft", Self.siliconPOSCAR, "--xc", "lda", "--ecut", "8", "--kgrid", "2x2x2", "--json"]
+        let standard = try Self.json(try CLIRun.run(base))
+        let tight = try Self.json(try CLIRun.run(base + ["--conv-tol", "1e-13"]))
+        let (ns, nt) = (standard["iterations"] as? Int ?? 0, tight["iterations"] as? Int ?? 0)
+        #expect(nt > ns, "iterations \(nt) with 1e-13 vs \(ns) with the default")
+        #expect(tight["converged"] as? Bool == true)
+        let (es, et) = (standard["energy_hartree"] as? Double ?? 0, tight["energy_hartree"] as? Double ?? 1)
+        #expect(abs(es - et) < 1e-8, "\(et) vs \(es)")
+    }
+
     /// --relax volume: the Birch-Murnaghan keys, the relaxed cell has volume V0 (Å³) and the
     /// summary is the SCF of that cell, whose energy is the fitted minimum to the fit's noise.
     @Test func relaxVolumeReportsTheEquationOfState() throws {
