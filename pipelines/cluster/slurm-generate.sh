@@ -19,7 +19,7 @@ array_id=$(sbatch --parsable \
   --job-name=chemflow-generate --array=0-$((SHARDS - 1)) --cpus-per-task="$CPUS" \
   --time="${TIME:-24:00:00}" --output="$OUTDIR/logs/shard-%a.out" \
   --export=ALL,OPENBLAS_NUM_THREADS=1 \
-  --wrap="$CHEMFLOW generate --input '$INPUT' --output '$OUTDIR/shard-\${SLURM_ARRAY_TASK_ID}.h5' \
+  --wrap="$CHEMFLOW generate --input '$INPUT' --output \"$OUTDIR/shard-\${SLURM_ARRAY_TASK_ID}.h5\" \
           --preset $PRESET --threads $CPUS --shard \${SLURM_ARRAY_TASK_ID}/$SHARDS --resume")
 
 sbatch --job-name=chemflow-merge --dependency=afterok:"$array_id" --output="$OUTDIR/logs/merge.out" \

@@ -25,8 +25,19 @@ public typealias CampaignDFTFunction = @Sendable (CandidateRecord, CampaignConfi
 /// the last one and never recomputes a committed DFT result.
 public final class Campaign {
     public let path: String
-    public private(set) var state: CampaignState
+    public internal(set) var state: CampaignState
     public var progress: ((CampaignProgress) -> Void)?
+    /// Stop (returning false from `run`) at the first round whose `until` stage is committed and
+    /// whose next step is not: with `.predict` the campaign file is then complete up to the
+    /// selection of the round's candidates, ready for verify shards (`VerifyShardJob`) and a
+    /// `gather`. A campaign already at that point stops at once, unless `gather` has just added
+    /// shards to that round (its verify stage then runs). `chemflow discover --until STAGE`.
+    public var until: CampaignStage?
+    /// Where the last `run` stopped early (nil when it finished or has not run).
+    public private(set) var stoppedAt: (round: Int, stage: CampaignStage)?
+    /// Parallel DFT calculations of this run's verify stage (default: the stored `dft.threads`;
+    /// a resumed campaign keeps its stored configuration, so this is how `--threads` reaches it).
+    public var threads: Int?
     /// Test hook: stop (returning normally) once this stage of this round is committed.
     public var stopAfter: (round: Int, stage: CampaignStage)?
     /// Test hook: stop the verify stage after this many DFT results were committed in this run.
@@ -36,6 +47,8 @@ public final class Campaign {
     public var dftCalls: Int { counter.value }
     private let counter = Counter()
     private var models: [Int: ChemflowModel] = [:]
+    /// The round the last `gather` added shards to (its verify stage continues past `until`).
+    var gatheredRound: Int?
 
     struct Stop: Error {}
 
@@ -64,10 +77,11 @@ public final class Campaign {
     public func run(rounds: Int? = nil, budget: Int? = nil) throws -> Bool {
         if let b = budget { state.configuration.filter.budget = b }
         let last = rounds ?? configuration.rounds
+        stoppedAt = nil
         do {
             for k in 0...max(0, last) {
                 if k >= state.rounds.count { state.rounds.append(RoundRecord(index: k)); try save() }
-                try runRound(k)
+                try runRound(k, isLast: k == max(0, last))
             }
             return true
         } catch is Stop {
@@ -79,16 +93,33 @@ public final class Campaign {
         state.rounds[k].completed = stage
         try save()
         report(k, stage, 1, 1, "\(stage) finished")
-        if let s = stopAfter, s.round == k, s.stage == stage { throw Stop() }
+        if let s = stopAfter, s.round == k, s.stage == stage { stoppedAt = s; throw Stop() }
+    }
+
+    /// Stops before the step after `stage` of round k when that is where `until` asks to stop:
+    /// `stage` is committed and the step after it is not (rounds passed earlier are skipped).
+    /// A run that starts at the `until` point stops at once (nothing to do), except after a
+    /// `gather` into that round: then its verify stage is what comes next.
+    private func checkUntil(_ k: Int, _ stage: CampaignStage, isLast: Bool) throws {
+        guard until == stage else { return }
+        if stage == .predict && k == gatheredRound { return }
+        if let next = CampaignStage(rawValue: stage.rawValue + 1) {
+            if let c = state.rounds[k].completed, c >= next { return }
+        } else {
+            if isLast { return }   // nothing follows: the run finishes normally
+            if k + 1 < state.rounds.count, state.rounds[k + 1].completed != nil { return }
+        }
+        stoppedAt = (k, stage)
+        throw Stop()
     }
 
     private func report(_ k: Int, _ stage: CampaignStage, _ done: Int, _ total: Int, _ message: String) {
         progress?(CampaignProgress(round: k, stage: stage, done: done, total: total, message: message))
     }
 
-    private func save() throws { try CampaignStore.write(state, to: path) }
+    func save() throws { try CampaignStore.write(state, to: path) }
 
-    private func runRound(_ k: Int) throws {
+    private func runRound(_ k: Int, isLast: Bool) throws {
         let c = configuration
         let zs = try c.atomicNumbers()
         func isDone(_ s: CampaignStage) -> Bool { (state.rounds[k].completed.map { $0 >= s }) ?? false }
@@ -103,6 +134,7 @@ public final class Campaign {
             state.rounds[k].metrics.candidates = state.rounds[k].candidates.count
             try done(k, .generate)
         }
+        try checkUntil(k, .generate, isLast: isLast)
         if !isDone(.predict) {
             if k == 0 {
                 state.rounds[k].selected = Array(state.rounds[k].candidates.indices)
@@ -124,17 +156,36 @@ public final class Campaign {
             state.rounds[k].metrics.controls = state.rounds[k].control.count
             try done(k, .predict)
         }
+        try checkUntil(k, .predict, isLast: isLast)
         if !isDone(.verify) {
             try verify(k)
+            state.rounds[k].sortDFTInVerificationOrder()
             try done(k, .verify)
         }
+        try checkUntil(k, .verify, isLast: isLast)
         if !isDone(.update) {
             try update(k, elements: zs)
             try done(k, .update)
         }
+        try checkUntil(k, .update, isLast: isLast)
         if !isDone(.train) {
             try train(k)
             try done(k, .train)
+        }
+        try checkUntil(k, .train, isLast: isLast)
+    }
+
+    /// The DFT jobs of round k's pending items that `include` accepts (by candidate index): the
+    /// candidate, in rounds ≥ 1 scaled to the volume of its best augmentation, its index and group.
+    static func verificationJobs(round: RoundRecord, configuration: CampaignConfiguration,
+                                 include: (Int) -> Bool = { _ in true }) -> [(CandidateRecord, Int, String)] {
+        round.pendingVerification.filter { include($0.candidate) }.map { item in
+            var cand = round.candidates[item.candidate]
+            if round.index > 0, item.candidate < round.predictions.count,
+               let s = try? CampaignFilter.scaled(cand.structure, volumeFactor: configuration.filter.volumeScalings[round.predictions[item.candidate].bestScaling]) {
+                cand.structure = s
+            }
+            return (cand, item.candidate, item.group)
         }
     }
 
@@ -142,19 +193,12 @@ public final class Campaign {
     /// result is committed to the file as soon as it (and every earlier one) is done.
     private func verify(_ k: Int) throws {
         let round = state.rounds[k]
-        let finished = Set(round.dft.map(\.candidate))
-        let missing = round.toVerify.filter { !finished.contains($0.candidate) }
-        let jobs: [(CandidateRecord, Int, String)] = missing.map { item in
-            var cand = round.candidates[item.candidate]
-            if k > 0, item.candidate < round.predictions.count,
-               let s = try? CampaignFilter.scaled(cand.structure, volumeFactor: configuration.filter.volumeScalings[round.predictions[item.candidate].bestScaling]) {
-                cand.structure = s
-            }
-            return (cand, item.candidate, item.group)
-        }
+        let jobs = Self.verificationJobs(round: round, configuration: configuration)
         let total = round.toVerify.count
         report(k, .verify, total - jobs.count, total, "DFT")
-        let dft = configuration.dft
+        var settings = configuration.dft
+        if let threads { settings.threads = threads }
+        let dft = settings
         let function = dftFunction
         let counter = self.counter
         var committed = 0

@@ -5,12 +5,15 @@ import Foundation
 public enum CampaignError: Error, Equatable, CustomStringConvertible {
     case invalidConfiguration(String)
     case invalidCampaignFile(String)
+    /// A verify shard file that cannot be used (unreadable, another campaign or round, overlapping).
+    case invalidShardFile(String)
     case noTrainingData(String)
 
     public var description: String {
         switch self {
         case .invalidConfiguration(let why): return "campaign configuration: \(why)"
         case .invalidCampaignFile(let why): return "campaign file: \(why)"
+        case .invalidShardFile(let why): return "verify shard: \(why)"
         case .noTrainingData(let why): return "cannot train the ensemble: \(why)"
         }
     }
@@ -147,6 +150,23 @@ public struct RoundRecord: Sendable {
         let g = index == 0 ? "seed" : "selected"
         return selected.map { ($0, g) } + control.map { ($0, "control") }
     }
+
+    /// The items of `toVerify` that have no DFT record yet, in `toVerify` order.
+    public var pendingVerification: [(candidate: Int, group: String)] {
+        let finished = Set(dft.map(\.candidate))
+        return toVerify.filter { !finished.contains($0.candidate) }
+    }
+
+    /// `dft` in `toVerify` order (the order of a verify stage run on one machine), whatever order
+    /// the records arrived in (gathered shards, a local run after a gather).
+    mutating func sortDFTInVerificationOrder() {
+        var position: [Int: Int] = [:]
+        for (i, item) in toVerify.enumerated() where position[item.candidate] == nil { position[item.candidate] = i }
+        dft = dft.enumerated().sorted { a, b in
+            let pa = position[a.element.candidate] ?? Int.max, pb = position[b.element.candidate] ?? Int.max
+            return pa != pb ? pa < pb : a.offset < b.offset
+        }.map(\.element)
+    }
 }
 
 /// An ensemble held as a chemflow model file (the bytes of a file `ChemflowModel.load` reads).
@@ -164,12 +184,30 @@ public struct StoredModel: Sendable {
 public struct CampaignState: Sendable {
     public var configuration: CampaignConfiguration
     public var configurationYAML: String
+    /// Identity of the campaign (a random UUID at creation), so verify shards can prove which
+    /// campaign they were computed for (`CampaignShards`).
+    public var campaignID: String
     public var rounds: [RoundRecord] = []
     public var models: [StoredModel] = []
 
     public init(configuration: CampaignConfiguration) throws {
         self.configuration = configuration
         self.configurationYAML = try configuration.yaml()
+        self.campaignID = UUID().uuidString.lowercased()
+    }
+
+    /// The id of a campaign file written before ids existed: "config-" + FNV-1a 64 of its
+    /// configuration text (the same for every reader of that file).
+    static func derivedID(configurationYAML yaml: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in yaml.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        let hex = String(h, radix: 16)
+        return "config-" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The round whose verify stage is next: its predict stage is committed and verify is not.
+    public var roundAwaitingVerification: Int? {
+        rounds.last(where: { $0.completed == .predict })?.index
     }
 
     /// Every usable DFT result so far, with its round.

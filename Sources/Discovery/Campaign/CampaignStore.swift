@@ -21,11 +21,17 @@ public enum CampaignStore {
     // MARK: Writing
 
     public static func write(_ state: CampaignState, to path: String) throws {
+        try replaceAtomically(path) { try writeContents(state, to: $0) }
+    }
+
+    /// Writes a complete new file with `contents` into a temporary file next to `path` and
+    /// renames it over `path` (a reader or a kill sees the old or the new file, never half of one).
+    static func replaceAtomically(_ path: String, contents: (String) throws -> Void) throws {
         let dir = (path as NSString).deletingLastPathComponent
         let tmp = ((dir.isEmpty ? "." : dir) as NSString)
             .appendingPathComponent(".\((path as NSString).lastPathComponent).tmp-\(getpid())")
         do {
-            try writeContents(state, to: tmp)
+            try contents(tmp)
         } catch {
             try? FileManager.default.removeItem(atPath: tmp)
             throw CampaignError.invalidCampaignFile("cannot write '\(path)': \(error)")
@@ -43,6 +49,7 @@ public enum CampaignStore {
         try root.setAttribute("format", formatName)
         try root.setAttribute("format_version", formatVersion)
         try root.setAttribute("name", c.name)
+        try root.setAttribute("campaign_id", state.campaignID)
         try root.setAttribute("config", state.configurationYAML)
         try root.setAttribute("elements", c.elements.joined(separator: " "))
         try root.setAttribute("units_energy", "eV")
@@ -77,20 +84,7 @@ public enum CampaignStore {
             }
             try writeInts("selected", r.selected, in: g)
             try writeInts("control", r.control, in: g)
-            let d = try g.createGroup("dft")
-            try writeInts("candidate", r.dft.map(\.candidate), in: d)
-            try writeStrings("group", r.dft.map(\.group), in: d)
-            let status = try d.createDataset("status", type: .uint8, chunkRows: max(1, r.dft.count), rows: r.dft.count)
-            try status.write(r.dft.map { UInt8($0.status.rawValue) }, atRow: 0)
-            try status.setAttribute("meaning", "0 = ok, 1 = not converged, 2 = failed")
-            try writeStrings("error", r.dft.map(\.error), in: d)
-            try writeDoubles("energy", r.dft.map(\.energy), in: d)
-            try writeDoubles("energy_per_atom", r.dft.map(\.energyPerAtom), in: d)
-            try writeDoubles("seconds", r.dft.map(\.seconds), in: d)
-            try writeStructures(r.dft.map(\.structure), in: d)
-            try writeInts("eos_count", r.dft.map(\.eosVolumes.count), in: d)
-            try writeDoubles("eos_volume", r.dft.flatMap(\.eosVolumes), in: d)
-            try writeDoubles("eos_energy", r.dft.flatMap(\.eosEnergies), in: d)
+            try writeDFTRecords(r.dft, in: try g.createGroup("dft"))
             let m = try g.createGroup("metrics")
             try writeMetrics(r.metrics, in: m)
         }
@@ -126,7 +120,7 @@ public enum CampaignStore {
         try file.close()
     }
 
-    private static func writeStructures(_ structures: [Structure], in g: HDF5Group) throws {
+    static func writeStructures(_ structures: [Structure], in g: HDF5Group) throws {
         try writeStrings("name", structures.map(\.name), in: g)
         try writeInts32("n_atoms", structures.map(\.count), in: g)
         var offsets: [Int] = [], o = 0
@@ -143,19 +137,36 @@ public enum CampaignStore {
         try cell.setAttribute("units", "angstrom (lattice vectors as rows)")
     }
 
-    private static func writeStrings(_ name: String, _ values: [String], in g: HDF5Group) throws {
+    /// A `dft` group (campaign rounds and shard files share it): one row per record.
+    static func writeDFTRecords(_ records: [DFTRecord], in d: HDF5Group) throws {
+        try writeInts("candidate", records.map(\.candidate), in: d)
+        try writeStrings("group", records.map(\.group), in: d)
+        let status = try d.createDataset("status", type: .uint8, chunkRows: max(1, records.count), rows: records.count)
+        try status.write(records.map { UInt8($0.status.rawValue) }, atRow: 0)
+        try status.setAttribute("meaning", "0 = ok, 1 = not converged, 2 = failed")
+        try writeStrings("error", records.map(\.error), in: d)
+        try writeDoubles("energy", records.map(\.energy), in: d)
+        try writeDoubles("energy_per_atom", records.map(\.energyPerAtom), in: d)
+        try writeDoubles("seconds", records.map(\.seconds), in: d)
+        try writeStructures(records.map(\.structure), in: d)
+        try writeInts("eos_count", records.map(\.eosVolumes.count), in: d)
+        try writeDoubles("eos_volume", records.flatMap(\.eosVolumes), in: d)
+        try writeDoubles("eos_energy", records.flatMap(\.eosEnergies), in: d)
+    }
+
+    static func writeStrings(_ name: String, _ values: [String], in g: HDF5Group) throws {
         let ds = try g.createDataset(name, type: .string, chunkRows: max(1, values.count), rows: values.count)
         try ds.writeStrings(values, atRow: 0)
     }
-    private static func writeDoubles(_ name: String, _ values: [Double], in g: HDF5Group) throws {
+    static func writeDoubles(_ name: String, _ values: [Double], in g: HDF5Group) throws {
         let ds = try g.createDataset(name, type: .float64, chunkRows: max(1, values.count), rows: values.count)
         try ds.write(values, atRow: 0)
     }
-    private static func writeInts(_ name: String, _ values: [Int], in g: HDF5Group) throws {
+    static func writeInts(_ name: String, _ values: [Int], in g: HDF5Group) throws {
         let ds = try g.createDataset(name, type: .int64, chunkRows: max(1, values.count), rows: values.count)
         try ds.write(values.map { Int64($0) }, atRow: 0)
     }
-    private static func writeInts32(_ name: String, _ values: [Int], in g: HDF5Group) throws {
+    static func writeInts32(_ name: String, _ values: [Int], in g: HDF5Group) throws {
         let ds = try g.createDataset(name, type: .int32, chunkRows: max(1, values.count), rows: values.count)
         try ds.write(values.map { Int32($0) }, atRow: 0)
     }
@@ -229,6 +240,9 @@ public enum CampaignStore {
             let config = try CampaignConfiguration.parse(yaml: yaml, source: "\(path) (config attribute)")
             var state = try CampaignState(configuration: config)
             state.configurationYAML = yaml
+            // Files written before campaign ids existed get one derived from their configuration text
+            // (stable across reads, so shards and gather agree; written back on the next commit).
+            state.campaignID = try root.stringAttribute("campaign_id") ?? CampaignState.derivedID(configurationYAML: yaml)
             let started = try root.intAttribute("rounds_started") ?? 0
             for k in 0..<started {
                 let g = try root.openGroup("rounds/\(k)")
@@ -261,25 +275,7 @@ public enum CampaignStore {
                 }
                 r.selected = try g.openDataset("selected").read(Int64.self).map { Int($0) }
                 r.control = try g.openDataset("control").read(Int64.self).map { Int($0) }
-                let d = try g.openGroup("dft")
-                let dStructures = try readStructures(d)
-                let candidate = try d.openDataset("candidate").read(Int64.self)
-                let group = try d.openDataset("group").readStrings()
-                let status = try d.openDataset("status").read(UInt8.self)
-                let error = try d.openDataset("error").readStrings()
-                let energy = try d.openDataset("energy").read(Double.self)
-                let seconds = try d.openDataset("seconds").read(Double.self)
-                let eosCount = try d.openDataset("eos_count").read(Int64.self)
-                let eosV = try d.openDataset("eos_volume").read(Double.self)
-                let eosE = try d.openDataset("eos_energy").read(Double.self)
-                var o = 0
-                r.dft = dStructures.indices.map { i in
-                    let n = Int(eosCount[i])
-                    defer { o += n }
-                    return DFTRecord(candidate: Int(candidate[i]), group: group[i], status: DFTStatus(rawValue: Int(status[i])) ?? .failed,
-                                     error: error[i], energy: energy[i], structure: dStructures[i],
-                                     eosVolumes: Array(eosV[o..<o + n]), eosEnergies: Array(eosE[o..<o + n]), seconds: seconds[i])
-                }
+                r.dft = try readDFTRecords(try g.openGroup("dft"))
                 r.metrics = try readMetrics(try g.openGroup("metrics"))
                 state.rounds.append(r)
             }
@@ -303,7 +299,29 @@ public enum CampaignStore {
         }
     }
 
-    private static func readStructures(_ g: HDF5Group) throws -> [Structure] {
+    /// The records of a `dft` group written by `writeDFTRecords`.
+    static func readDFTRecords(_ d: HDF5Group) throws -> [DFTRecord] {
+        let structures = try readStructures(d)
+        let candidate = try d.openDataset("candidate").read(Int64.self)
+        let group = try d.openDataset("group").readStrings()
+        let status = try d.openDataset("status").read(UInt8.self)
+        let error = try d.openDataset("error").readStrings()
+        let energy = try d.openDataset("energy").read(Double.self)
+        let seconds = try d.openDataset("seconds").read(Double.self)
+        let eosCount = try d.openDataset("eos_count").read(Int64.self)
+        let eosV = try d.openDataset("eos_volume").read(Double.self)
+        let eosE = try d.openDataset("eos_energy").read(Double.self)
+        var o = 0
+        return structures.indices.map { i in
+            let n = Int(eosCount[i])
+            defer { o += n }
+            return DFTRecord(candidate: Int(candidate[i]), group: group[i], status: DFTStatus(rawValue: Int(status[i])) ?? .failed,
+                             error: error[i], energy: energy[i], structure: structures[i],
+                             eosVolumes: Array(eosV[o..<o + n]), eosEnergies: Array(eosE[o..<o + n]), seconds: seconds[i])
+        }
+    }
+
+    static func readStructures(_ g: HDF5Group) throws -> [Structure] {
         let names = try g.openDataset("name").readStrings()
         let counts = try g.openDataset("n_atoms").read(Int32.self)
         let offsets = try g.openDataset("atom_offset").read(Int64.self)
