@@ -26,6 +26,11 @@ struct CampaignFilterTests {
         #expect(CampaignFilter.select(preds, candidates: cands, threshold: 0.05, budget: 10) == [1, 2, 4])
         #expect(CampaignFilter.select(preds, candidates: cands, threshold: 0.05, budget: 2) == [1, 2])
         #expect(CampaignFilter.select(preds, candidates: cands, threshold: -1, budget: 5) == [])
+        // fill_budget: the threshold-passing ones first, then the lowest others (NaAl2 at 0.30);
+        // still one per composition, and never more than the budget.
+        #expect(CampaignFilter.select(preds, candidates: cands, threshold: 0.05, budget: 10, fillBudget: true) == [1, 2, 4, 3])
+        #expect(CampaignFilter.select(preds, candidates: cands, threshold: -1, budget: 2, fillBudget: true) == [1, 2])
+        #expect(CampaignFilter.select(preds, candidates: cands, threshold: 0.05, budget: 2, fillBudget: true) == [1, 2])
         let control = CampaignFilter.control(candidates: cands, excluding: [1, 2], budget: 2, seed: 9)
         #expect(control.count == 2 && Set(control).isDisjoint(with: [1, 2]))
         #expect(Set(control.map { cands[$0].composition.reducedKey }).count == 2)

@@ -146,7 +146,8 @@ public final class Campaign {
                                                    scalings: c.filter.volumeScalings, hull: hull)
                 state.rounds[k].predictions = p
                 state.rounds[k].selected = CampaignFilter.select(p, candidates: state.rounds[k].candidates,
-                                                                 threshold: c.filter.thresholdEV, budget: c.filter.budget)
+                                                                 threshold: c.filter.thresholdEV, budget: c.filter.budget,
+                                                                 fillBudget: c.filter.fillBudget)
                 state.rounds[k].control = CampaignFilter.control(candidates: state.rounds[k].candidates,
                                                                  excluding: state.rounds[k].selected,
                                                                  budget: c.filter.controlBudget,

@@ -63,6 +63,12 @@ public struct CampaignConfiguration: Codable, Sendable, Equatable {
         public var volumeScalings: [Double] = [0.8, 0.9, 1.0, 1.1, 1.2]
         /// DFT budget of the model-selected candidates per round.
         public var budget = 8
+        /// When fewer candidates than `budget` pass the threshold, fill the budget with the next
+        /// lowest predicted decomposition energies. GNoME's filter at scale always has more than
+        /// enough candidates below its threshold; a campaign of a few hundred candidates and an
+        /// ensemble trained on a few dozen structures often has none, and then selects nothing
+        /// and measures nothing. Off: the threshold is strict.
+        public var fillBudget = false
         /// DFT budget of the random-selection control per round.
         public var controlBudget = 3
         public init() {}

@@ -60,6 +60,7 @@ extension CampaignConfiguration.Generation {
 extension CampaignConfiguration.Filter {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case thresholdEV = "threshold_ev", volumeScalings = "volume_scalings", budget, controlBudget = "control_budget"
+        case fillBudget = "fill_budget"
     }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -68,6 +69,7 @@ extension CampaignConfiguration.Filter {
         volumeScalings = try c.value(.volumeScalings, volumeScalings)
         budget = try c.value(.budget, budget)
         controlBudget = try c.value(.controlBudget, controlBudget)
+        fillBudget = try c.value(.fillBudget, fillBudget)
     }
 }
 

@@ -36,10 +36,11 @@ public enum CampaignFilter {
     }
 
     /// Candidates with predicted decomposition energy ≤ `threshold` (eV/atom), lowest first,
-    /// one per reduced composition, at most `budget`.
+    /// one per reduced composition, at most `budget`; with `fillBudget`, the budget is filled
+    /// with the lowest of the others when too few pass the threshold.
     public static func select(_ predictions: [PredictionRecord], candidates: [CandidateRecord], threshold: Double,
-                              budget: Int) -> [Int] {
-        let order = predictions.indices.filter { predictions[$0].decompositionEnergy <= threshold }
+                              budget: Int, fillBudget: Bool = false) -> [Int] {
+        let order = predictions.indices.filter { fillBudget || predictions[$0].decompositionEnergy <= threshold }
             .sorted { (predictions[$0].decompositionEnergy, $0) < (predictions[$1].decompositionEnergy, $1) }
         var seen = Set<[Int: Int64]>()
         var out: [Int] = []
