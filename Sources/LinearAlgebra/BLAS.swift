@@ -44,6 +44,15 @@ extension Matrix {
 /// Sets the number of OpenBLAS threads (chemflow uses 1 and parallelises over molecules).
 public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 
+/// Runs `body` with `n` OpenBLAS threads and restores the previous count: for stages that run
+/// one calculation per core, where BLAS threads on top would oversubscribe the cores (and spin).
+public func withBLASThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
+    let previous = Int(openblas_get_num_threads())
+    openblas_set_num_threads(Int32(n))
+    defer { openblas_set_num_threads(Int32(previous)) }
+    return try body()
+}
+
 /// C (m × n) = alpha · op(A) · op(B) + beta · C on raw column-major buffers with leading
 /// dimensions, for hot loops that reuse scratch memory. op(A) is m × k, op(B) is k × n.
 @inlinable
