@@ -97,8 +97,7 @@ public struct DatasetGenerator {
         let runStart = Date()
         do {
             try orderedParallelMap(count: todo.count, threads: threads, work: { k in
-                setBLASThreads(1)
-                return labelStructure(index: todo[k], structure: inputs[todo[k]], settings: settings, forces: withForces)
+                labelStructure(index: todo[k], structure: inputs[todo[k]], settings: settings, forces: withForces)
             }, commit: { records in
                 try writer.append(records)
                 try writer.flush()

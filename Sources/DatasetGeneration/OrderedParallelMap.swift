@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 
 /// Runs `work` over `count` items on `threads` worker threads and hands results to `commit`
 /// on the calling thread, in item order, in batches.
@@ -7,12 +8,25 @@ import Foundation
 /// of them are waiting or `flushInterval` seconds have passed since the last commit, so a
 /// killed run loses at most the uncommitted tail. `commit` may throw to stop the run; the
 /// workers then finish their current item and exit.
+///
+/// Each item is one calculation per core, so BLAS runs single-threaded during the map (the
+/// previous thread count is restored after): BLAS threads on top of the workers oversubscribe the
+/// cores and spin (a discovery campaign spent as much CPU time in the kernel as in its DFT).
 public func orderedParallelMap<Result: Sendable>(
     count: Int, threads: Int, batchSize: Int = 64, flushInterval: TimeInterval = 2,
     work: @escaping @Sendable (Int) -> Result,
     commit: ([Result]) throws -> Void
 ) throws {
     if count == 0 { return }
+    try withBLASThreads(1) { try runOrderedParallelMap(count: count, threads: threads, batchSize: batchSize,
+                                                       flushInterval: flushInterval, work: work, commit: commit) }
+}
+
+private func runOrderedParallelMap<Result: Sendable>(
+    count: Int, threads: Int, batchSize: Int, flushInterval: TimeInterval,
+    work: @escaping @Sendable (Int) -> Result,
+    commit: ([Result]) throws -> Void
+) throws {
     let state = SharedState<Result>()
     let workers = max(1, min(threads, count))
     for _ in 0..<workers {

@@ -1,7 +1,6 @@
 import ChemistryCore
 import DatasetGeneration
 import Foundation
-import LinearAlgebra
 import GraphNetworks
 import Training
 
@@ -204,22 +203,18 @@ public final class Campaign {
         let function = dftFunction
         let counter = self.counter
         var committed = 0
-        // One DFT per core, BLAS single-threaded inside (as `generate`): BLAS threads on top
-        // oversubscribed the cores and spun (a third of the campaign's CPU time was system time).
-        try withBLASThreads(1) {
-            try orderedParallelMap(count: jobs.count, threads: dft.threads, batchSize: 1, flushInterval: 0, work: { i in
-                counter.increment()
-                return function(jobs[i].0, dft, jobs[i].1, jobs[i].2)
-            }, commit: { results in
-                for r in results {
-                    state.rounds[k].dft.append(r)
-                    try save()
-                    committed += 1
-                    report(k, .verify, state.rounds[k].dft.count, total, "DFT \(r.structure.name): \(r.status)")
-                    if let n = stopAfterDFTResults, committed >= n { throw Stop() }
-                }
-            })
-        }
+        try orderedParallelMap(count: jobs.count, threads: dft.threads, batchSize: 1, flushInterval: 0, work: { i in
+            counter.increment()
+            return function(jobs[i].0, dft, jobs[i].1, jobs[i].2)
+        }, commit: { results in
+            for r in results {
+                state.rounds[k].dft.append(r)
+                try save()
+                committed += 1
+                report(k, .verify, state.rounds[k].dft.count, total, "DFT \(r.structure.name): \(r.status)")
+                if let n = stopAfterDFTResults, committed >= n { throw Stop() }
+            }
+        })
     }
 
     /// Hull rebuilt from all DFT entries; hits against the hull of the previous rounds;

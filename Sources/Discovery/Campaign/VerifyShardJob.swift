@@ -1,6 +1,5 @@
 import DatasetGeneration
 import Foundation
-import LinearAlgebra
 
 /// What one run of a verify shard did.
 public struct VerifyShardSummary: Sendable {
@@ -90,20 +89,18 @@ public final class VerifyShardJob {
         var committed = 0
         var finished = true
         do {
-            try withBLASThreads(1) {   // one DFT per core, as the campaign's own verify stage
-                try orderedParallelMap(count: jobs.count, threads: dft.threads, batchSize: 1, flushInterval: 0, work: { i in
-                    counter.increment()
-                    return function(jobs[i].0, settings, jobs[i].1, jobs[i].2)
-                }, commit: { results in
-                    for r in results {
-                        file.records.append(r)
-                        try VerifyShardStore.write(file, to: outputPath)
-                        committed += 1
-                        report(k, file.records.count, total, "DFT \(r.structure.name): \(r.status)")
-                        if let n = stopAfterDFTResults, committed >= n { throw Stop() }
-                    }
-                })
-            }
+            try orderedParallelMap(count: jobs.count, threads: dft.threads, batchSize: 1, flushInterval: 0, work: { i in
+                counter.increment()
+                return function(jobs[i].0, settings, jobs[i].1, jobs[i].2)
+            }, commit: { results in
+                for r in results {
+                    file.records.append(r)
+                    try VerifyShardStore.write(file, to: outputPath)
+                    committed += 1
+                    report(k, file.records.count, total, "DFT \(r.structure.name): \(r.status)")
+                    if let n = stopAfterDFTResults, committed >= n { throw Stop() }
+                }
+            })
         } catch is Stop {
             finished = false
         }

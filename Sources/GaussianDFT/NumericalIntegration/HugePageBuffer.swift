@@ -4,9 +4,9 @@ import Glibc
 
 /// An uninitialised buffer of `Double`s for large, long-lived caches, aligned to 2 MiB and
 /// advised as transparent-huge-page memory (`madvise(MADV_HUGEPAGE)`), so that filling it takes
-/// one page fault per 2 MiB instead of one per 4 KiB. (Caching AO values on a level-3 grid fills
-/// hundreds of MiB; with 4 KiB pages the faults alone cost as much as evaluating the AOs.)
-/// Where the kernel declines, it is ordinary memory.
+/// one page fault per 2 MiB instead of one per 4 KiB (the AO-value cache is filled once and read on
+/// every SCF pass; with 4 KiB pages its faults cost as much as evaluating the AOs). Where the
+/// kernel declines, or below 2 MiB, it is ordinary memory.
 final class HugePageBuffer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Double>
     let count: Int

@@ -31,7 +31,7 @@ final class XCIntegrator: @unchecked Sendable {
 
     static let blockSize = 128
 
-    init(basis: MolecularBasis, grid: MolecularGrid, evaluator: XCEvaluator, cacheBudgetBytes: Int = 32 << 20) throws {
+    init(basis: MolecularBasis, grid: MolecularGrid, evaluator: XCEvaluator, cacheBudgetBytes: Int) throws {
         self.evaluator = evaluator
         let aoEvaluator = AtomicOrbitalEvaluator(basis: basis)
         self.aoEvaluator = aoEvaluator

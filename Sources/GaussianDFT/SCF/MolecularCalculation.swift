@@ -60,16 +60,16 @@ public struct MolecularCalculation {
             try MolecularGrid(atomicNumbers: structure.atomicNumbers, positions: positions, level: settings.gridLevel)
         }
         self.grid = grid
-        let xc = try timings.measure("xc_setup") {
-            try grid.map { try XCIntegrator(basis: basis, grid: $0, evaluator: functional.evaluator(polarized: unrestricted),
-                                           cacheBudgetBytes: settings.aoCacheBytes) }
+        let aoCacheBytes = settings.aoCacheBytes
+        func integrator(_ grid: MolecularGrid) throws -> XCIntegrator {
+            try XCIntegrator(basis: basis, grid: grid, evaluator: functional.evaluator(polarized: unrestricted),
+                             cacheBudgetBytes: aoCacheBytes)
         }
+        let xc = try timings.measure("xc_setup") { try grid.map(integrator) }
         let startLevels = functional.isHartreeFock ? [] : settings.effectiveStartGridLevels
         let startXC = try timings.measure("start_grid_setup") {
             try startLevels.map { level in
-                let coarse = try MolecularGrid(atomicNumbers: structure.atomicNumbers, positions: positions, level: level)
-                return try XCIntegrator(basis: basis, grid: coarse, evaluator: functional.evaluator(polarized: unrestricted),
-                                        cacheBudgetBytes: settings.aoCacheBytes)
+                try integrator(MolecularGrid(atomicNumbers: structure.atomicNumbers, positions: positions, level: level))
             }
         }
         let twoElectron = timings.measure("two_electron_setup") {
