@@ -4,7 +4,7 @@ import Testing
 
 /// Generates Sources/GaussianDFT/Integrals/ERIKernels.generated.swift: the VRR recipes of
 /// `VRRRecipe` (ERIRecipes.swift) written out as straight-line Swift, so the compiler can keep
-/// intermediates in registers. Classes: every l ≤ 3 whose program has at most
+/// intermediates in registers. Classes: every l ≤ 3 (and the group classes below) whose program has at most
 /// `maxStatements` statements (the largest ones, e.g. (dd|dd), (ff|ff), stay interpreted:
 /// Swift's type checker is superlinear in the number of locals of one function). Each step is
 /// a call of a tiny inlined helper (v2…v5) rather than an operator expression, which keeps
@@ -21,6 +21,23 @@ struct IntegralsCodeGenerator {
             if lc + ld > la + lb || (lc + ld == la + lb && lc > la) { continue }
             out.append((la, lb, lc, ld))
         } } } }
+        return out
+    }
+
+    /// Classes for group quartets (ERIGroupQuartets.swift): a pair of an sp group with an s,
+    /// p or sp group runs one VRR from e = 0, i.e. the non-canonical pairs (0, 1) and (0, 2),
+    /// against any pair with l ≤ maxL (bra total ≥ ket total, both orders on ties).
+    static func groupClasses(maxL: Int) -> [(Int, Int, Int, Int)] {
+        let groupPairs = [(0, 1), (0, 2)]
+        var pairs = groupPairs
+        for la in 0...maxL { for lb in 0...la { pairs.append((la, lb)) } }
+        var out: [(Int, Int, Int, Int)] = []
+        for bra in pairs {
+            for ket in pairs where bra.0 + bra.1 >= ket.0 + ket.1 {
+                let isGroup = { (p: (Int, Int)) in groupPairs.contains { $0 == p } }
+                if isGroup(bra) || isGroup(ket) { out.append((bra.0, bra.1, ket.0, ket.1)) }
+            }
+        }
         return out
     }
 
@@ -126,7 +143,7 @@ struct IntegralsCodeGenerator {
     }
 
     @Test(.enabled(if: enabled)) func generate() throws {
-        let classes = Self.classes(maxL: 3).filter { c in
+        let classes = (Self.classes(maxL: 3) + Self.groupClasses(maxL: 3)).filter { c in
             let r = VRRRecipe(la: c.0, lb: c.1, lc: c.2, ld: c.3)
             return r.braOps.count + r.ketOps.count + r.outputs.count <= Self.maxStatements
         }

@@ -201,14 +201,27 @@ final class ERIEngine {
     /// Per-ket-primitive staging (coefficient table + Boys values) for the generated kernels.
     private let stage: UnsafeMutablePointer<Double>
     private let stageStride = GeneratedVRR.count + BoysFunction.maxOrder + 2
-    private var rows1: UnsafeMutablePointer<Double>
+    var rows1: UnsafeMutablePointer<Double>
     private var rows1Capacity: Int
     private var rows2: UnsafeMutablePointer<Double>
     private var rows2Capacity: Int
     private var out: UnsafeMutablePointer<Double>
     private var outCapacity: Int
-    private let boysTable = BoysFunction.table
-    private let boysInverseOdd = BoysFunction.inverseOdd
+    let boysTable = BoysFunction.table
+    let boysInverseOdd = BoysFunction.inverseOdd
+
+    /// Group quartets (ERIGroupQuartets.swift): staged primitive quartets, their primitive
+    /// indices, and one coefficient table and Boys vector for the kernel calls.
+    var groupStage: UnsafeMutablePointer<Double>
+    var groupStageCapacity = 0
+    var groupIndex: UnsafeMutablePointer<Int32>
+    var groupIndexCapacity = 0
+    var groupScratch: UnsafeMutablePointer<Double>
+    var groupScratchCapacity = 0
+    /// Generated VRR kernels by class key (nil where the class is interpreted).
+    let kernelTable: UnsafeMutablePointer<GeneratedVRR.Kernel?>
+    let groupCoefficients: UnsafeMutablePointer<Double>
+    let groupBoys: UnsafeMutablePointer<Double>
 
     private let planIndex: UnsafeMutablePointer<Int32>
     private var plans: UnsafeMutablePointer<ClassPlan>
@@ -219,9 +232,9 @@ final class ERIEngine {
     private let prims: UnsafeMutablePointer<PrimitivePair>
     private let primStart: UnsafeMutablePointer<Int32>
     private let primCount: UnsafeMutablePointer<Int32>
-    private let lFirst: UnsafeMutablePointer<Int32>
-    private let lSecond: UnsafeMutablePointer<Int32>
-    private let ab: UnsafeMutablePointer<Double>     // 3 per pair
+    let lFirst: UnsafeMutablePointer<Int32>
+    let lSecond: UnsafeMutablePointer<Int32>
+    let ab: UnsafeMutablePointer<Double>     // 3 per pair
     private let first: UnsafeMutablePointer<Int32>
     private let second: UnsafeMutablePointer<Int32>
 
@@ -241,6 +254,15 @@ final class ERIEngine {
         rows1Capacity = 1024; rows1 = .allocate(capacity: rows1Capacity)
         rows2Capacity = 1024; rows2 = .allocate(capacity: rows2Capacity)
         outCapacity = 1024; out = .allocate(capacity: outCapacity)
+        groupStage = .allocate(capacity: 1)
+        groupIndex = .allocate(capacity: 1)
+        groupScratch = .allocate(capacity: 1)
+        kernelTable = .allocate(capacity: 4096)
+        kernelTable.initialize(repeating: nil, count: 4096)
+        if useGenerated { for (key, kernel) in generatedVRRKernels { kernelTable[key] = kernel } }
+        groupCoefficients = .allocate(capacity: GeneratedVRR.count)
+        groupCoefficients.initialize(repeating: 0, count: GeneratedVRR.count)
+        groupBoys = .allocate(capacity: BoysFunction.maxOrder + 2)
         planIndex = .allocate(capacity: 4096)
         planIndex.initialize(repeating: -1, count: 4096)
         plans = .allocate(capacity: planCapacity)
@@ -259,13 +281,14 @@ final class ERIEngine {
     deinit {
         x.deallocate(); coef.deallocate(); boys.deallocate(); stage.deallocate()
         rows1.deallocate(); rows2.deallocate(); out.deallocate()
+        groupStage.deallocate(); groupIndex.deallocate(); groupScratch.deallocate(); kernelTable.deallocate(); groupCoefficients.deallocate(); groupBoys.deallocate()
         planIndex.deallocate()
         plans.deinitialize(count: planCount); plans.deallocate()
         prims.deallocate(); primStart.deallocate(); primCount.deallocate()
         lFirst.deallocate(); lSecond.deallocate(); ab.deallocate(); first.deallocate(); second.deallocate()
     }
 
-    private func ensure(_ p: inout UnsafeMutablePointer<Double>, _ cap: inout Int, _ n: Int) {
+    func ensure(_ p: inout UnsafeMutablePointer<Double>, _ cap: inout Int, _ n: Int) {
         if n > cap {
             p.deallocate()
             cap = max(n, cap * 2)
@@ -300,13 +323,8 @@ final class ERIEngine {
         if lc + ld > la + lb || (lc + ld == la + lb && lc > la) {
             swap(&bra, &ket); swap(&la, &lc); swap(&lb, &ld)
         }
-        let key = GeneratedVRR.key(la, lb, lc, ld)
-        var pi = planIndex[key]
-        if pi < 0 { pi = makePlan(la, lb, lc, ld); planIndex[key] = pi }
-        let plan = plans + Int(pi)
+        let plan = classPlan(la, lb, lc, ld)
         let nE = plan.pointee.nE, nF = plan.pointee.nF
-        let nab = plan.pointee.tBraCount, ncd = plan.pointee.tKetCount
-        let rows1 = self.rows1, rows2 = self.rows2, out = self.out
 
         // 1. Primitive loop: rows1[e * nF + f] = Σ_prim [e0|f0].
         rows1.initialize(repeating: 0, count: nE * nF)
@@ -315,10 +333,36 @@ final class ERIEngine {
         } else {
             interpretedPrimitiveLoop(plan: plan, bra: bra, ket: ket, acc: rows1)
         }
+        return contractedQuartet(plan: plan, bra: bra, ket: ket)
+    }
+
+    /// The plan of class (la lb | lc ld), made on first use.
+    @inline(__always)
+    func classPlan(_ la: Int, _ lb: Int, _ lc: Int, _ ld: Int) -> UnsafeMutablePointer<ClassPlan> {
+        let key = GeneratedVRR.key(la, lb, lc, ld)
+        var pi = planIndex[key]
+        if pi < 0 { pi = makePlan(la, lb, lc, ld); planIndex[key] = pi }
+        return plans + Int(pi)
+    }
+
+    /// Steps 2–5 for shell pairs `bra` and `ket` (canonical orientation, bra the larger class),
+    /// from the contracted [e0|f0] in `rows1`: HRR and cartesian → spherical on both sides.
+    func contractedQuartet(plan: UnsafeMutablePointer<ClassPlan>, bra: Int, ket: Int) -> ERIBlock {
+        contractedQuartet(plan: plan, braDisplacement: ab + 3 * bra, ketDisplacement: ab + 3 * ket,
+                          shells: (Int(first[bra]), Int(second[bra]), Int(first[ket]), Int(second[ket])))
+    }
+
+    /// Steps 2–5 for shells (a b | c d) of `plan`'s class, any orientation: `braDisplacement` is
+    /// A − B, `ketDisplacement` C − D (bohr, three components).
+    func contractedQuartet(plan: UnsafeMutablePointer<ClassPlan>, braDisplacement: UnsafePointer<Double>,
+                           ketDisplacement: UnsafePointer<Double>, shells: (Int, Int, Int, Int)) -> ERIBlock {
+        let nF = plan.pointee.nF
+        let nab = plan.pointee.tBraCount, ncd = plan.pointee.tKetCount
+        let rows1 = self.rows1, rows2 = self.rows2, out = self.out
 
         // 2. Bra HRR on rows of length nF.
         applyHorizontalRecurrence(plan.pointee.hrrBraOps, count: plan.pointee.hrrBraCount, rows: rows1,
-                                  length: nF, displacement: ab + 3 * bra)
+                                  length: nF, displacement: braDisplacement)
         // 3. Bra transform + transpose: rows2[f * nab + ab'] (the first nF rows of the ket HRR).
         do {
             let outRows = plan.pointee.hrrBraOutputs
@@ -341,7 +385,7 @@ final class ERIEngine {
         }
         // 4. Ket HRR on rows of length nab.
         applyHorizontalRecurrence(plan.pointee.hrrKetOps, count: plan.pointee.hrrKetCount, rows: rows2,
-                                  length: nab, displacement: ab + 3 * ket)
+                                  length: nab, displacement: ketDisplacement)
         // 5. Ket transform: out[cd' * nab + ab'].
         do {
             let outRows = plan.pointee.hrrKetOutputs
@@ -361,7 +405,7 @@ final class ERIEngine {
                 }
             }
         }
-        return ERIBlock(a: Int(first[bra]), b: Int(second[bra]), c: Int(first[ket]), d: Int(second[ket]),
+        return ERIBlock(a: shells.0, b: shells.1, c: shells.2, d: shells.3,
                         na: plan.pointee.na, nb: plan.pointee.nb, nc: plan.pointee.nc, nd: plan.pointee.nd, values: out)
     }
 

@@ -73,55 +73,92 @@ public struct ElectronRepulsionTensor: TwoElectronOperator {
 
     public var uniqueCount: Int { storage.count }
 
-    public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold) {
+    /// `groupShells` computes shells that share centre and exponents (Pople sp) together
+    /// (`ERIEngine.computeGroupQuartet`); false computes every shell quartet on its own (the
+    /// tests' reference; same integrals to rounding).
+    public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold, groupShells: Bool = true) {
         let n = basis.aoCount
         aoCount = n
         pairCount = n * (n + 1) / 2
         let pairs = ShellPairTable(basis: basis)
         pairs.computeSchwarz(spherical: basis.spherical)
+        let groupPairs = GroupPairTable(basis: basis, shellPairs: pairs, grouping: groupShells)
         let engine = ERIEngine(pairs: pairs, spherical: basis.spherical)
         let count = ElectronRepulsionTensor.uniqueCount(aoCount: n)
         // fill writes every element exactly once (rows are assembled in a buffer, then copied).
         self.storage = [Double](unsafeUninitializedCapacity: count) { buf, initialized in
-            ElectronRepulsionTensor.fill(v: buf.baseAddress!, basis: basis, pairs: pairs, engine: engine, threshold: threshold)
+            ElectronRepulsionTensor.fill(v: buf.baseAddress!, basis: basis, groupPairs: groupPairs, engine: engine,
+                                         threshold: threshold)
             initialized = count
         }
     }
 
     /// Writes the whole packed tensor (every element, zeros included) into uninitialised `v`.
     ///
-    /// Shell pairs P = (i, j), i ≥ j, are visited in basis order. P owns the packed rows
-    /// pq = μ(μ+1)/2 + ν of its AO pairs (μ ∈ i, ν ∈ j, μ ≥ ν); row pq holds columns rs ≤ pq.
-    /// The rows of P are assembled in a small (cache-resident) buffer from the blocks (P|Q),
-    /// Q ≤ P, then copied out sequentially. A block element with pq < rs (possible when P and Q
-    /// share their first shell) belongs to a row of Q, which was copied out already, and is
-    /// written in place; likewise later blocks (P'|P) write such elements into P's rows.
-    static func fill(v: UnsafeMutablePointer<Double>, basis: MolecularBasis, pairs: ShellPairTable,
+    /// Shell groups (shells sharing centre and exponents, `ShellGroups`; single shells for most
+    /// basis sets) are the unit of work. Group pairs X = (I, J), I ≥ J, are visited in order;
+    /// X owns the packed rows pq of its AO pairs (μ ∈ I, ν ∈ J; pq = max(μ,ν)(max+1)/2 + min);
+    /// row pq holds columns rs ≤ pq. The rows of X are assembled in a small (cache-resident)
+    /// buffer from the component blocks of the group quartets (X|Y), Y ≤ X, then copied out.
+    /// A block element whose row belongs to Y ≠ X (its pq < rs) lands in a row that was copied
+    /// out already and is written in place; likewise later quartets (X'|X) write such elements
+    /// into X's rows. Every unique element comes from exactly one group quartet, so each is
+    /// written once (twice with the same value inside a diagonal block).
+    static func fill(v: UnsafeMutablePointer<Double>, basis: MolecularBasis, groupPairs: GroupPairTable,
                      engine: ERIEngine, threshold: Double) {
-        let q = pairs.schwarz
+        let groups = groupPairs.groups
+        let q = groupPairs.schwarz
         let offsets = basis.aoOffsets
-        let nsh = basis.shells.count
-        let counts = (0..<nsh).map { basis.functionCount(ofShell: $0) }
-        let significant = (0..<pairs.pairCount).filter { q[$0] > 0 }
+        // AO indices of each group, and each AO's group and position in it.
+        var aoList = [[Int]](repeating: [], count: groups.count)
+        var aoGroup = [Int](repeating: 0, count: basis.aoCount), aoLocal = [Int](repeating: 0, count: basis.aoCount)
+        for (g, members) in groups.members.enumerated() {
+            for s in members {
+                for mu in offsets[s]..<(offsets[s] + basis.functionCount(ofShell: s)) {
+                    aoGroup[mu] = g; aoLocal[mu] = aoList[g].count
+                    aoList[g].append(mu)
+                }
+            }
+        }
+        let maxGroupAOs = aoList.map(\.count).max() ?? 1
+        let significant = (0..<groupPairs.pairCount).filter { q[$0] > 0 }
         var maxRowsLength = 1
-        var rowStart = [Int](repeating: 0, count: 64 * 64)     // buffer offset of local row (a, b)
+        let groupOfAO = aoGroup, indexInGroup = aoLocal
+        // Buffer offset of local row (a, b).
+        let rowStart = UnsafeMutablePointer<Int>.allocate(capacity: maxGroupAOs * maxGroupAOs)
+        defer { rowStart.deallocate() }
         var buffer = [Double](repeating: 0, count: 1)
-        var braIndex = [Int](repeating: 0, count: 64 * 64), braWeight = [Double](repeating: 0, count: 64 * 64)
-        var ketIndex = [Int](repeating: 0, count: 64 * 64), ketWeight = [Double](repeating: 0, count: 64 * 64)
-        var braLocal = [Int](repeating: 0, count: 64 * 64), ketLocal = [Int](repeating: 0, count: 64 * 64)
+        // Per AO pair of a block (at most 15 × 15 cartesian g functions): packed pair index,
+        // degeneracy weight and local row. Raw pointers: the block callback captures them
+        // without exclusivity checks.
+        let maxBlock = 16 * 16
+        let braIndex = UnsafeMutablePointer<Int>.allocate(capacity: maxBlock), ketIndex = UnsafeMutablePointer<Int>.allocate(capacity: maxBlock)
+        let braLocal = UnsafeMutablePointer<Int>.allocate(capacity: maxBlock), ketLocal = UnsafeMutablePointer<Int>.allocate(capacity: maxBlock)
+        let braWeight = UnsafeMutablePointer<Double>.allocate(capacity: maxBlock), ketWeight = UnsafeMutablePointer<Double>.allocate(capacity: maxBlock)
+        defer {
+            braIndex.deallocate(); ketIndex.deallocate(); braLocal.deallocate(); ketLocal.deallocate()
+            braWeight.deallocate(); ketWeight.deallocate()
+        }
         var sigCursor = 0
-        for i in 0..<nsh {
-            for j in 0...i {
-                let pairIndex = i * (i + 1) / 2 + j
-                let ni = counts[i], nj = counts[j], oi = offsets[i], oj = offsets[j]
-                // Local rows (a, b) ↦ AO pair (oi+a, oj+b); valid when μ ≥ ν.
+        for gi in 0..<groups.count {
+            for gj in 0...gi {
+                let pairIndex = gi * (gi + 1) / 2 + gj
+                let aoI = aoList[gi], aoJ = aoList[gj]
+                let ni = aoI.count, nj = aoJ.count
+                // Local rows (a, b) ↦ AO pair (aoI[a], aoJ[b]); in a diagonal group pair (a, b)
+                // with μ < ν is the same row as (b, a).
                 var length = 0
                 for a in 0..<ni {
                     for b in 0..<nj {
-                        let mu = oi + a, nu = oj + b
+                        let mu = aoI[a], nu = aoJ[b]
+                        if gi == gj && mu < nu { continue }
+                        let (m, n) = mu >= nu ? (mu, nu) : (nu, mu)
                         rowStart[a * nj + b] = length
-                        if mu >= nu { length += mu * (mu + 1) / 2 + nu + 1 }
+                        length += m * (m + 1) / 2 + n + 1
                     }
+                }
+                if gi == gj {
+                    for a in 0..<ni { for b in 0..<nj where aoI[a] < aoJ[b] { rowStart[a * nj + b] = rowStart[b * nj + a] } }
                 }
                 if length > maxRowsLength {
                     maxRowsLength = max(length, 2 * maxRowsLength)
@@ -133,44 +170,48 @@ public struct ElectronRepulsionTensor: TwoElectronOperator {
                     let isSignificant = sigCursor < significant.count && significant[sigCursor] == pairIndex
                     if isSignificant {
                         let qb = q[pairIndex]
-                        for pk in significant[0...sigCursor] {
-                            if qb * q[pk] < threshold { continue }
-                            let block = engine.compute(bra: pairIndex, ket: pk)
-                            // The engine may return (b a|...) or swap bra and ket; map every
-                            // element to (pq, rs) and a local row when it lands in P's rows.
-                            let oa = offsets[block.a], ob = offsets[block.b], oc = offsets[block.c], od = offsets[block.d]
-                            let na = block.na, nb = block.nb, nc = block.nc, nd = block.nd
-                            // Per AO pair of the block: packed pair index, weight, and the
-                            // offset of its row in P's buffer (−1 if the row is not P's).
-                            func describe(_ o1: Int, _ n1: Int, _ o2: Int, _ n2: Int,
-                                          _ index: inout [Int], _ weight: inout [Double], _ local: inout [Int]) {
-                                for x in 0..<n1 {
-                                    for y in 0..<n2 {
-                                        var m = o1 + x, nn = o2 + y
-                                        if m < nn { swap(&m, &nn) }
-                                        index[x * n2 + y] = m * (m + 1) / 2 + nn
-                                        weight[x * n2 + y] = m == nn ? 0.5 : 1
-                                        let a = m - oi, b = nn - oj
-                                        local[x * n2 + y] = (a >= 0 && a < ni && b >= 0 && b < nj) ? rowStart[a * nj + b] : -1
-                                    }
+                        // Offset of the row of AO pair (m ≥ n) in X's buffer, −1 if not X's.
+                        func localRow(_ m: Int, _ n: Int) -> Int {
+                            let gm = groupOfAO[m], gn = groupOfAO[n]
+                            if gm == gi && gn == gj { return rowStart[indexInGroup[m] * nj + indexInGroup[n]] }
+                            if gm == gj && gn == gi { return rowStart[indexInGroup[n] * nj + indexInGroup[m]] }
+                            return -1
+                        }
+                        // Per AO pair of a block: packed pair index, weight, and local row.
+                        func describe(_ o1: Int, _ n1: Int, _ o2: Int, _ n2: Int, _ index: UnsafeMutablePointer<Int>,
+                                      _ weight: UnsafeMutablePointer<Double>, _ local: UnsafeMutablePointer<Int>) {
+                            for x in 0..<n1 {
+                                for y in 0..<n2 {
+                                    var m = o1 + x, nn = o2 + y
+                                    if m < nn { swap(&m, &nn) }
+                                    index[x * n2 + y] = m * (m + 1) / 2 + nn
+                                    weight[x * n2 + y] = m == nn ? 0.5 : 1
+                                    local[x * n2 + y] = localRow(m, nn)
                                 }
                             }
-                            describe(oa, na, ob, nb, &braIndex, &braWeight, &braLocal)
-                            describe(oc, nc, od, nd, &ketIndex, &ketWeight, &ketLocal)
-                            let values = block.values
-                            let nab = na * nb, ncd = nc * nd
-                            for k in 0..<nab {
-                                let x = braIndex[k], wx = braWeight[k], lx = braLocal[k]
-                                for cd in 0..<ncd {
-                                    let y = ketIndex[cd]
-                                    var w = wx * ketWeight[cd]
-                                    if x == y { w *= 0.5 }
-                                    let value = w * values[cd * nab + k]
-                                    if x >= y {
-                                        if lx >= 0 { buf[lx + y] = value } else { v[x * (x + 1) / 2 + y] = value }
-                                    } else {
-                                        let ly = ketLocal[cd]
-                                        if ly >= 0 { buf[ly + x] = value } else { v[y * (y + 1) / 2 + x] = value }
+                        }
+                        for pk in significant[0...sigCursor] {
+                            if qb * q[pk] < threshold { continue }
+                            engine.computeGroupQuartet(bra: pairIndex, ket: pk, table: groupPairs, threshold: threshold) { block in
+                                // The engine may return (b a|...) or swap bra and ket; map every
+                                // element to (pq, rs) and a local row when it lands in X's rows.
+                                describe(offsets[block.a], block.na, offsets[block.b], block.nb, braIndex, braWeight, braLocal)
+                                describe(offsets[block.c], block.nc, offsets[block.d], block.nd, ketIndex, ketWeight, ketLocal)
+                                let values = block.values
+                                let nab = block.na * block.nb, ncd = block.nc * block.nd
+                                for k in 0..<nab {
+                                    let x = braIndex[k], wx = braWeight[k], lx = braLocal[k]
+                                    for cd in 0..<ncd {
+                                        let y = ketIndex[cd]
+                                        var w = wx * ketWeight[cd]
+                                        if x == y { w *= 0.5 }
+                                        let value = w * values[cd * nab + k]
+                                        if x >= y {
+                                            if lx >= 0 { buf[lx + y] = value } else { v[x * (x + 1) / 2 + y] = value }
+                                        } else {
+                                            let ly = ketLocal[cd]
+                                            if ly >= 0 { buf[ly + x] = value } else { v[y * (y + 1) / 2 + x] = value }
+                                        }
                                     }
                                 }
                             }
@@ -180,9 +221,10 @@ public struct ElectronRepulsionTensor: TwoElectronOperator {
                     // Copy the rows out.
                     for a in 0..<ni {
                         for b in 0..<nj {
-                            let mu = oi + a, nu = oj + b
-                            if mu < nu { continue }
-                            let pq = mu * (mu + 1) / 2 + nu
+                            let mu = aoI[a], nu = aoJ[b]
+                            if gi == gj && mu < nu { continue }
+                            let (m, n) = mu >= nu ? (mu, nu) : (nu, mu)
+                            let pq = m * (m + 1) / 2 + n
                             (v + pq * (pq + 1) / 2).update(from: buf + rowStart[a * nj + b], count: pq + 1)
                         }
                     }

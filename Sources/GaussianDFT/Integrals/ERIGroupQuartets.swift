@@ -1,0 +1,257 @@
+import Foundation
+
+// Group quartets: all component shell quartets of four shell groups (ShellGroups.swift) with
+// the primitive-quartet work done once.
+//
+// A component quartet (ab|cd) of groups (I J | K L) is Σ_prim c_a c_b c_c c_d [e0|f0]_unit,
+// where the unit-coefficient VRR input — the Boys values F_m(T) times
+// K_ab K_cd / √(p+q), the centres P, Q, W and the exponent ratios — is the same for every
+// component, because the components share exponents and centres. So the primitive quartets
+// are staged once (1/(p+q), P − Q and the scaled Boys values up to the largest L of the
+// group quartet), and each component class then runs its generated VRR kernel over the
+// staged entries with its coefficient product as a scale of the Boys values (the VRR is
+// linear in them), followed by the usual HRR and cartesian → spherical steps. For four
+// STO-3G sp groups this replaces 16 Boys evaluations per primitive quartet by one.
+
+extension ERIEngine {
+    /// Calls `body` with every component shell quartet of group pairs `bra` and `ket`
+    /// (`GroupPairTable` indices) whose Schwarz bound reaches `threshold`; for `bra == ket`,
+    /// each unordered component quartet once. Blocks are as `compute(bra:ket:)` returns them
+    /// (the values pointer is reused by the next block).
+    func computeGroupQuartet(bra gx: Int, ket gy: Int, table t: GroupPairTable, threshold: Double,
+                             _ body: (ERIBlock) -> Void) {
+        let ncx = Int(t.componentCount[gx]), ncy = Int(t.componentCount[gy])
+        let cx0 = t.componentsPointer + Int(t.componentStart[gx])
+        let cy0 = t.componentsPointer + Int(t.componentStart[gy])
+        if ncx == 1 && ncy == 1 {
+            if cx0[0].schwarz * cy0[0].schwarz >= threshold {
+                body(compute(bra: Int(cx0[0].shellPair), ket: Int(cy0[0].shellPair)))
+            }
+            return
+        }
+        if unifiedGroupQuartet(bra: gx, ket: gy, table: t, threshold: threshold, body) { return }
+        let nStaged = stageGroupQuartet(bra: gx, ket: gy, table: t)
+        if nStaged == 0 { return }
+        let lMax = Int(t.lSum[gx] + t.lSum[gy])
+        let stride = 4 + lMax + 1
+        let bp0 = t.primsPointer + Int(t.primStart[gx]), kp0 = t.primsPointer + Int(t.primStart[gy])
+        let c = groupCoefficients, f = groupBoys
+        let stage = groupStage, index = groupIndex      // locals: no exclusivity checks in the loops
+        let thr = primitiveThreshold
+        for a in 0..<ncx {
+            let cb = cx0[a]
+            for b in 0..<ncy {
+                if gx == gy && b > a { break }
+                let ck = cy0[b]
+                if cb.schwarz * ck.schwarz < threshold { continue }
+                var braPair = Int(cb.shellPair), ketPair = Int(ck.shellPair)
+                var la = Int(lFirst[braPair]), lb = Int(lSecond[braPair])
+                var lc = Int(lFirst[ketPair]), ld = Int(lSecond[ketPair])
+                // As compute(bra:ket:): the pair with the larger total angular momentum on the bra.
+                let swapped = lc + ld > la + lb || (lc + ld == la + lb && lc > la)
+                if swapped { swap(&braPair, &ketPair); swap(&la, &lc); swap(&lb, &ld) }
+                let plan = classPlan(la, lb, lc, ld)
+                guard let kernel = plan.pointee.kernel else {
+                    body(compute(bra: braPair, ket: ketPair))
+                    continue
+                }
+                let L = plan.pointee.L
+                let acc = rows1
+                acc.initialize(repeating: 0, count: plan.pointee.nE * plan.pointee.nF)
+                let braComp = swapped ? ck : cb, ketComp = swapped ? cb : ck
+                let braPrims = swapped ? kp0 : bp0, ketPrims = swapped ? bp0 : kp0
+                let wBra = t.weightsPointer + Int(braComp.weightStart)
+                let wKet = t.weightsPointer + Int(ketComp.weightStart)
+                let bBra = t.boundsPointer + Int(braComp.weightStart)
+                let bKet = t.boundsPointer + Int(ketComp.weightStart)
+                let sign = swapped ? -1.0 : 1.0
+                let braFirst = braComp.firstInFirstGroup, ketFirst = ketComp.firstInFirstGroup
+                for s in 0..<nStaged {
+                    let i0 = Int(index[2 * s]), j0 = Int(index[2 * s + 1])
+                    let bi = swapped ? j0 : i0, kj = swapped ? i0 : j0
+                    if bBra[bi] * bKet[kj] < thr { continue }
+                    let e = stage + s * stride
+                    let w = wBra[bi] * wKet[kj]
+                    if L == 0 { acc[0] += w * e[4]; continue }
+                    let bp = braPrims[bi], kp = ketPrims[kj]
+                    let inv = e[0]
+                    let pqx = sign * e[1], pqy = sign * e[2], pqz = sign * e[3]
+                    let qi = kp.p * inv, pi = bp.p * inv
+                    if braFirst { c[1] = bp.pax; c[2] = bp.pay; c[3] = bp.paz } else { c[1] = bp.pbx; c[2] = bp.pby; c[3] = bp.pbz }
+                    c[4] = -qi * pqx; c[5] = -qi * pqy; c[6] = -qi * pqz
+                    if ketFirst { c[7] = kp.pax; c[8] = kp.pay; c[9] = kp.paz } else { c[7] = kp.pbx; c[8] = kp.pby; c[9] = kp.pbz }
+                    c[10] = pi * pqx; c[11] = pi * pqy; c[12] = pi * pqz
+                    c[GeneratedVRR.o2p] = bp.oneOver2p
+                    c[GeneratedVRR.o2pr] = bp.oneOver2p * qi
+                    c[GeneratedVRR.o2q] = kp.oneOver2p
+                    c[GeneratedVRR.o2qr] = kp.oneOver2p * pi
+                    c[GeneratedVRR.o2pq] = 0.5 * inv
+                    for m in 0...L { f[m] = w * e[4 + m] }
+                    kernel(c, f, acc)
+                }
+                body(contractedQuartet(plan: plan, bra: braPair, ket: ketPair))
+            }
+        }
+    }
+
+    /// One VRR per primitive quartet for all components: [e0|f0] for the group pairs' whole
+    /// ranges (lMinFirst ≤ |e| ≤ lSum, on the first groups' centres), contracted in two stages —
+    /// over ket primitives with each ket component's coefficients into T_κ, then over bra
+    /// primitives with each bra component's coefficients into A_βκ — followed by each
+    /// component's HRR (from its own l_u on the group's first centre, so (s p| is built as
+    /// (p s| + AB (s s|) and transformation. Returns false when the class has no generated
+    /// kernel (the caller then runs the components one by one).
+    private func unifiedGroupQuartet(bra gx: Int, ket gy: Int, table t: GroupPairTable, threshold: Double,
+                                     _ body: (ERIBlock) -> Void) -> Bool {
+        // The group pair with the larger range on the bra, as for single classes.
+        var gb = gx, gk = gy
+        if t.lSum[gy] > t.lSum[gx] { swap(&gb, &gk) }
+        let braMin = Int(t.lMinFirst[gb]), braMax = Int(t.lSum[gb])
+        let ketMin = Int(t.lMinFirst[gk]), ketMax = Int(t.lSum[gk])
+        guard let kernel = kernelTable[GeneratedVRR.key(braMin, braMax - braMin, ketMin, ketMax - ketMin)] else { return false }
+        let nStaged = stageGroupQuartet(bra: gb, ket: gk, table: t)
+        if nStaged == 0 { return true }
+        let nE = cartesianRangeOffset(from: braMin, to: braMax + 1)
+        let nF = cartesianRangeOffset(from: ketMin, to: ketMax + 1)
+        let ncb = Int(t.componentCount[gb]), nck = Int(t.componentCount[gk])
+        let cb0 = t.componentsPointer + Int(t.componentStart[gb])
+        let ck0 = t.componentsPointer + Int(t.componentStart[gk])
+        // Scratch: x (one primitive quartet), T_κ (nE × nF_κ each), A_βκ (nE_β × nF_κ each).
+        var sumKetF = 0, sumBraE = 0
+        for k in 0..<nck { sumKetF += Int(ck0[k].eCount) }
+        for b in 0..<ncb { sumBraE += Int(cb0[b].eCount) }
+        let xCount = nE * nF, tCount = nE * sumKetF, aCount = sumBraE * sumKetF
+        ensure(&groupScratch, &groupScratchCapacity, xCount + tCount + aCount)
+        let x = groupScratch, tk = groupScratch + xCount, acc = groupScratch + xCount + tCount
+        acc.initialize(repeating: 0, count: aCount)
+        tk.initialize(repeating: 0, count: tCount)
+        let lMax = braMax + ketMax
+        let stride = 4 + lMax + 1
+        let stage = groupStage, index = groupIndex, c = groupCoefficients
+        let bp0 = t.primsPointer + Int(t.primStart[gb]), kp0 = t.primsPointer + Int(t.primStart[gk])
+        let braI = t.firstIsI[gb], ketI = t.firstIsI[gk]
+        let weights = t.weightsPointer
+
+        // Adds w_β(i) T_κ into A_βκ and clears T.
+        func flushBraPrimitive(_ i: Int) {
+            var aOffset = 0
+            for b in 0..<ncb {
+                let cb = cb0[b]
+                let w = weights[Int(cb.weightStart) + i]
+                let eOff = Int(cb.eOffset), nEb = Int(cb.eCount)
+                var tOffset = 0
+                for k in 0..<nck {
+                    let nFk = Int(ck0[k].eCount)
+                    let tBlock = tk + tOffset
+                    for e in 0..<nEb {
+                        let src = tBlock + (eOff + e) * nFk, dst = acc + aOffset + e * nFk
+                        for f in 0..<nFk { dst[f] += w * src[f] }
+                    }
+                    aOffset += nEb * nFk
+                    tOffset += nE * nFk
+                }
+            }
+            tk.initialize(repeating: 0, count: tCount)
+        }
+
+        var currentI = Int(index[0])
+        for s in 0..<nStaged {
+            let i = Int(index[2 * s]), j = Int(index[2 * s + 1])
+            if i != currentI { flushBraPrimitive(currentI); currentI = i }
+            let e = stage + s * stride
+            let bp = bp0[i], kp = kp0[j]
+            let inv = e[0], pqx = e[1], pqy = e[2], pqz = e[3]
+            if lMax == 0 {
+                x[0] = e[4]
+            } else {
+                let qi = kp.p * inv, pi = bp.p * inv
+                if braI { c[1] = bp.pax; c[2] = bp.pay; c[3] = bp.paz } else { c[1] = bp.pbx; c[2] = bp.pby; c[3] = bp.pbz }
+                c[4] = -qi * pqx; c[5] = -qi * pqy; c[6] = -qi * pqz
+                if ketI { c[7] = kp.pax; c[8] = kp.pay; c[9] = kp.paz } else { c[7] = kp.pbx; c[8] = kp.pby; c[9] = kp.pbz }
+                c[10] = pi * pqx; c[11] = pi * pqy; c[12] = pi * pqz
+                c[GeneratedVRR.o2p] = bp.oneOver2p
+                c[GeneratedVRR.o2pr] = bp.oneOver2p * qi
+                c[GeneratedVRR.o2q] = kp.oneOver2p
+                c[GeneratedVRR.o2qr] = kp.oneOver2p * pi
+                c[GeneratedVRR.o2pq] = 0.5 * inv
+                x.initialize(repeating: 0, count: xCount)
+                kernel(c, e + 4, x)
+            }
+            // T_κ[e, f] += w_κ(j) x[e, fOffset_κ + f]
+            var tOffset = 0
+            for k in 0..<nck {
+                let ck = ck0[k]
+                let w = weights[Int(ck.weightStart) + j]
+                let fOff = Int(ck.eOffset), nFk = Int(ck.eCount)
+                let tBlock = tk + tOffset
+                for ee in 0..<nE {
+                    let src = x + ee * nF + fOff, dst = tBlock + ee * nFk
+                    for f in 0..<nFk { dst[f] += w * src[f] }
+                }
+                tOffset += nE * nFk
+            }
+        }
+        flushBraPrimitive(currentI)
+
+        // Each component quartet: HRR and transformation from its block of A.
+        let dispBra = t.displacementPointer + 3 * gb, dispKet = t.displacementPointer + 3 * gk
+        var aOffset = 0
+        for b in 0..<ncb {
+            let cb = cb0[b]
+            let nEb = Int(cb.eCount)
+            for k in 0..<nck {
+                let ck = ck0[k]
+                let nFk = Int(ck.eCount)
+                defer { aOffset += nEb * nFk }
+                // In a diagonal group quartet each unordered component quartet once.
+                if gb == gk && k > b { continue }
+                if cb.schwarz * ck.schwarz < threshold { continue }
+                let plan = classPlan(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))
+                rows1.update(from: acc + aOffset, count: nEb * nFk)
+                body(contractedQuartet(plan: plan, braDisplacement: dispBra, ketDisplacement: dispKet,
+                                       shells: (Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v))))
+            }
+        }
+        return true
+    }
+
+    /// Stages the significant primitive quartets of group pairs `gx` (bra) and `gy` (ket):
+    /// per entry 1/(p+q), P − Q and K_ab K_cd/√(p+q) · F_m(T), m = 0…L_max, with the primitive
+    /// indices in `groupIndex`. Returns the number of entries.
+    private func stageGroupQuartet(bra gx: Int, ket gy: Int, table t: GroupPairTable) -> Int {
+        let nbp = Int(t.primCount[gx]), nkp = Int(t.primCount[gy])
+        if nbp == 0 || nkp == 0 { return 0 }
+        let lMax = Int(t.lSum[gx] + t.lSum[gy])
+        let stride = 4 + lMax + 1
+        ensure(&groupStage, &groupStageCapacity, nbp * nkp * stride)
+        if 2 * nbp * nkp > groupIndexCapacity {
+            groupIndex.deallocate()
+            groupIndexCapacity = max(2 * nbp * nkp, 2 * groupIndexCapacity)
+            groupIndex = .allocate(capacity: groupIndexCapacity)
+        }
+        let bp0 = t.primsPointer + Int(t.primStart[gx]), kp0 = t.primsPointer + Int(t.primStart[gy])
+        let thr = primitiveThreshold
+        let stage = groupStage, index = groupIndex
+        let table = boysTable, inverseOdd = boysInverseOdd
+        let ketMax = kp0[0].bound
+        var n = 0
+        for i in 0..<nbp {
+            let bp = bp0[i]
+            if bp.bound * ketMax < thr { break }
+            for j in 0..<nkp {
+                let kp = kp0[j]
+                if bp.bound * kp.bound < thr { break }
+                let inv = 1 / (bp.p + kp.p)
+                let pqx = bp.px - kp.px, pqy = bp.py - kp.py, pqz = bp.pz - kp.pz
+                let tArg = bp.p * kp.p * inv * (pqx * pqx + pqy * pqy + pqz * pqz)
+                let e = stage + n * stride
+                e[0] = inv; e[1] = pqx; e[2] = pqy; e[3] = pqz
+                BoysFunction.evaluate(upTo: lMax, tArg, into: e + 4, table: table, inverseOdd: inverseOdd,
+                                      scale: bp.k * kp.k * inv.squareRoot())
+                index[2 * n] = Int32(i); index[2 * n + 1] = Int32(j)
+                n += 1
+            }
+        }
+        return n
+    }
+}
