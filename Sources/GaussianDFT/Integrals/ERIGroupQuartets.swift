@@ -127,7 +127,7 @@ extension ERIEngine {
         tk.initialize(repeating: 0, count: tCount)
         let lMax = braMax + ketMax
         let stride = 4 + lMax + 1
-        let stage = groupStage, index = groupIndex, c = groupCoefficients
+        let stage = groupStage, index = groupIndex, c = groupCoefficients, f = groupBoys
         let bp0 = t.primsPointer + Int(t.primStart[gb]), kp0 = t.primsPointer + Int(t.primStart[gk])
         let braI = t.firstIsI[gb], ketI = t.firstIsI[gk]
         let weights = t.weightsPointer
@@ -145,7 +145,7 @@ extension ERIEngine {
                     let tBlock = tk + tOffset
                     for e in 0..<nEb {
                         let src = tBlock + (eOff + e) * nFk, dst = acc + aOffset + e * nFk
-                        for f in 0..<nFk { dst[f] += w * src[f] }
+                        for col in 0..<nFk { dst[col] += w * src[col] }
                     }
                     aOffset += nEb * nFk
                     tOffset += nE * nFk
@@ -174,6 +174,14 @@ extension ERIEngine {
                 c[GeneratedVRR.o2q] = kp.oneOver2p
                 c[GeneratedVRR.o2qr] = kp.oneOver2p * pi
                 c[GeneratedVRR.o2pq] = 0.5 * inv
+                if nck == 1 {
+                    // One ket component: its weight scales the Boys values (the VRR is linear
+                    // in them) and the kernel accumulates straight into T.
+                    let w = weights[Int(ck0[0].weightStart) + j]
+                    for m in 0...lMax { f[m] = w * e[4 + m] }
+                    kernel(c, f, tk)
+                    continue
+                }
                 x.initialize(repeating: 0, count: xCount)
                 kernel(c, e + 4, x)
             }
@@ -186,7 +194,7 @@ extension ERIEngine {
                 let tBlock = tk + tOffset
                 for ee in 0..<nE {
                     let src = x + ee * nF + fOff, dst = tBlock + ee * nFk
-                    for f in 0..<nFk { dst[f] += w * src[f] }
+                    for col in 0..<nFk { dst[col] += w * src[col] }
                 }
                 tOffset += nE * nFk
             }
