@@ -21,6 +21,11 @@ import Foundation
 // coefficients and Boys values for one bra primitive, run the VRR kernels (accumulating),
 // then HRR on bra rows, bra cart→sph, transpose, HRR on ket rows, ket cart→sph.
 //
+// Shell groups (ShellGroups.swift, ERIGroupQuartets.swift): shells sharing centre and
+// exponents — the s and p halves of a Pople sp shell — are computed together by the in-core
+// tensor: one Boys evaluation and one VRR per primitive quartet for all component quartets,
+// contracted with each component's coefficients, then each component's HRR.
+//
 // Screening: primitive pairs with a negligible prefactor are dropped at pair-build time;
 // primitive quartets whose estimate b_ab·b_cd is below `primitiveThreshold` (1e-15) are
 // skipped — b_ab² = (ab|ab) for s functions, times (|PA| + 1/√(2p))^la (|PB| + 1/√(2p))^lb
