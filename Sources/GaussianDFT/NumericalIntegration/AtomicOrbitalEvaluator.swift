@@ -81,12 +81,22 @@ struct AtomicOrbitalEvaluator: Sendable {
         // Scratch: d (3n), r² (n), powers (3 · (maxL+2) · n), R and R' (2n), exponent argument (n),
         // exponentials (n per distinct exponent of the current atom), cartesian values (4 · ncart · n).
         let powerCount = maxL + 2
+        // Exponentials: at most the primitives of one centre's selected shells at a time.
+        var maxPrimitivesPerCenter = 0, running = 0
+        var previousCenter: SIMD3<Double>? = nil
+        for si in shellIndices {
+            if shells[si].center != previousCenter { running = 0; previousCenter = shells[si].center }
+            running += shells[si].exponents.count
+            maxPrimitivesPerCenter = Swift.max(maxPrimitivesPerCenter, running)
+        }
         let fixed = 3 * n + n + 3 * powerCount * n + 2 * n + n + components * maxCart * n
-        var scratch = [Double](repeating: 0, count: fixed)
-        var expCache: [Double] = []
+        // Every region is written before it is read, so the scratch is left uninitialised.
+        let base = UnsafeMutablePointer<Double>.allocate(capacity: fixed + maxPrimitivesPerCenter * n)
+        defer { base.deallocate() }
+        let expCache = base + fixed
         var expAlphas: [Double] = []
-        scratch.withUnsafeMutableBufferPointer { buf in
-            let base = buf.baseAddress!
+        expAlphas.reserveCapacity(maxPrimitivesPerCenter)
+        do {
             let dx = base, dy = base + n, dz = base + 2 * n, r2 = base + 3 * n
             let pow = base + 4 * n                                   // pow[(axis · powerCount + e) · n + p]
             let radial = pow + 3 * powerCount * n, dradial = radial + n, argument = dradial + n
@@ -115,7 +125,6 @@ struct AtomicOrbitalEvaluator: Sendable {
                         }
                     }
                     expAlphas.removeAll(keepingCapacity: true)
-                    expCache.removeAll(keepingCapacity: true)
                 }
                 // Radial part and its derivative factor.
                 for p in 0..<n { radial[p] = 0; dradial[p] = 0 }
@@ -125,25 +134,25 @@ struct AtomicOrbitalEvaluator: Sendable {
                         slot = expAlphas.count
                         expAlphas.append(alpha)
                         for p in 0..<n { argument[p] = -alpha * r2[p] }
-                        expCache.append(contentsOf: repeatElement(0, count: n))
-                        expCache.withUnsafeMutableBufferPointer { e in
-                            exponentialOfNonPositive(argument, e.baseAddress! + slot! * n, count: n)
-                        }
+                        exponentialOfNonPositive(argument, expCache + slot! * n, count: n)
                     }
                     let c = s.coefficients[k], dc = -2 * alpha * c
-                    expCache.withUnsafeBufferPointer { e in
-                        let ex = e.baseAddress! + slot! * n
-                        for p in 0..<n { radial[p] += c * ex[p] }
-                        if gradients != nil { for p in 0..<n { dradial[p] += dc * ex[p] } }
-                    }
+                    let ex = expCache + slot! * n
+                    for p in 0..<n { radial[p] += c * ex[p] }
+                    if gradients != nil { for p in 0..<n { dradial[p] += dc * ex[p] } }
                 }
-                // Cartesian components (value, then ∂x, ∂y, ∂z).
+                // Cartesian components (value, then ∂x, ∂y, ∂z): straight into the output when
+                // the shell's functions are its cartesian components, else into `cart` for the
+                // spherical transform below.
+                let direct = s.transform == nil
                 for (c, e) in s.exps.enumerated() {
                     let px = pow + e.x * n, py = pow + (powerCount + e.y) * n, pz = pow + (2 * powerCount + e.z) * n
-                    let value = cart + c * n
+                    let value = direct ? values + (column + c) * n : cart + c * n
                     for p in 0..<n { value[p] = px[p] * py[p] * pz[p] * radial[p] }
-                    guard gradients != nil else { continue }
-                    let gx = cart + (ncart + c) * n, gy = cart + (2 * ncart + c) * n, gz = cart + (3 * ncart + c) * n
+                    guard let gradients else { continue }
+                    let gx = direct ? gradients + (column + c) * n : cart + (ncart + c) * n
+                    let gy = direct ? gradients + n * m + (column + c) * n : cart + (2 * ncart + c) * n
+                    let gz = direct ? gradients + 2 * n * m + (column + c) * n : cart + (3 * ncart + c) * n
                     let px1 = pow + (e.x + 1) * n, py1 = pow + (powerCount + e.y + 1) * n, pz1 = pow + (2 * powerCount + e.z + 1) * n
                     let fx = Double(e.x), fy = Double(e.y), fz = Double(e.z)
                     let pxm = pow + Swift.max(e.x - 1, 0) * n, pym = pow + (powerCount + Swift.max(e.y - 1, 0)) * n
@@ -155,10 +164,10 @@ struct AtomicOrbitalEvaluator: Sendable {
                         gz[p] = xy * (fz * pzm[p] * radial[p] + pz1[p] * dradial[p])
                     }
                 }
-                for comp in 0..<components {
-                    let out: UnsafeMutablePointer<Double> = comp == 0 ? values : gradients! + (comp - 1) * n * m
-                    let src = cart + comp * ncart * n
-                    if let t = s.transform {
+                if let t = s.transform {
+                    for comp in 0..<components {
+                        let out: UnsafeMutablePointer<Double> = comp == 0 ? values : gradients! + (comp - 1) * n * m
+                        let src = cart + comp * ncart * n
                         for f in 0..<s.functions {
                             let o = out + (column + f) * n
                             for p in 0..<n { o[p] = 0 }
@@ -169,8 +178,6 @@ struct AtomicOrbitalEvaluator: Sendable {
                                 for p in 0..<n { o[p] += coefficient * sc[p] }
                             }
                         }
-                    } else {
-                        for f in 0..<s.functions { (out + (column + f) * n).update(from: src + f * n, count: n) }
                     }
                 }
                 column += s.functions
