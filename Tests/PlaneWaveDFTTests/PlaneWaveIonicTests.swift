@@ -34,6 +34,15 @@ enum RockSaltNaCl {
         try Model(latticeColumns: lattice, fractionalPositions: positions, atomicNumbers: [11, 17],
                   pseudopotentials: [abinitSodium, abinitChlorine], xc: "lda")
     }
+
+    /// The conventional cubic cell (8 atoms; lattice 2b along each axis).
+    static func conventionalModel() throws -> Model {
+        let na: [SIMD3<Double>] = [SIMD3(0, 0, 0), SIMD3(0, 0.5, 0.5), SIMD3(0.5, 0, 0.5), SIMD3(0.5, 0.5, 0)]
+        let cl = na.map { SIMD3(($0.x + 0.5).truncatingRemainder(dividingBy: 1), $0.y, $0.z) }
+        return try Model(latticeColumns: Mat3(columns: [SIMD3(2 * b, 0, 0), SIMD3(0, 2 * b, 0), SIMD3(0, 0, 2 * b)]),
+                         fractionalPositions: na + cl, atomicNumbers: [11, 11, 11, 11, 17, 17, 17, 17],
+                         pseudopotentials: [abinitSodium, abinitChlorine], xc: "lda")
+    }
 }
 
 @Suite("PlaneWaveIonic")

@@ -33,6 +33,8 @@ public final class PlaneWaveBasis: @unchecked Sendable {
     let gridG2: [Double]
     /// Cartesian G on the FFT grid.
     let gridGCart: [SIMD3<Double>]
+    /// The grid's orbits under the symmetries, when they map grid points onto grid points.
+    let gridOrbits: GridSymmetryOrbits?
 
     public var gridCount: Int { fft.count }
     /// Volume element Ω/N of the real-space grid.
@@ -81,13 +83,23 @@ public final class PlaneWaveBasis: @unchecked Sendable {
         var extent = SIMD3<Int>(0, 0, 0)
         for kp in kps { for g in kp.gVectors { extent = pointwiseMax(extent, SIMD3(abs(g.x), abs(g.y), abs(g.z))) } }
         sphereFFT = SphereFFT(size: size, extent: extent)
+        gridOrbits = symmetries.count > 1 ? GridSymmetryOrbits(symmetries: symmetries, size: size) : nil
+    }
+
+    /// Symmetrises a real density made of orbitals (or mixtures of such): the average over each
+    /// grid orbit (`GridSymmetryOrbits`) when the operations map the grid onto itself, else in
+    /// Fourier space (`symmetrizeInFourierSpace`); the two agree to rounding on such densities.
+    func symmetrize(_ rho: [Double]) -> [Double] {
+        guard symmetries.count > 1 else { return rho }
+        if let orbits = gridOrbits { return orbits.average(rho) }
+        return symmetrizeInFourierSpace(rho)
     }
 
     /// Symmetrises a real density: ρ(x) ← (1/N_S) Σ_S ρ(Wx + w), done in Fourier space,
     /// ρ̂'(WᵀG) = (1/N_S) Σ_S ρ̂(G) e^{2πi G·w}. Components whose images leave the grid are dropped.
     /// The phase factorises over the axes, e^{2πi G·w} = Π_a e^{2πi g_a w_a}, so each operation needs
     /// three small tables instead of a sine and cosine per grid point.
-    func symmetrize(_ rho: [Double]) -> [Double] {
+    func symmetrizeInFourierSpace(_ rho: [Double]) -> [Double] {
         guard symmetries.count > 1 else { return rho }
         let rhat = fft.realToFourier(rho)
         let n = fftSize
