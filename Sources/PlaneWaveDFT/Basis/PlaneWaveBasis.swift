@@ -13,6 +13,9 @@ public struct KPoint: Sendable {
     public let kinetic: [Double]
     /// Cartesian k+G per plane wave.
     let kPlusG: [SIMD3<Double>]
+    /// At a time-reversal-invariant k (2k a reciprocal lattice vector): for each plane wave G the
+    /// index of G' = −G − 2k, for which k + G' = −(k + G); nil elsewhere (`TimeReversalPairs`).
+    let timeReversalPartner: [Int]?
 
     public var count: Int { gVectors.count }
 }
@@ -77,7 +80,8 @@ public final class PlaneWaveBasis: @unchecked Sendable {
                 gs.append(SIMD3(a, bb, c)); idx.append((i1 * size.y + i2) * size.z + i3)
                 kin.append(e); kg.append(q)
             } } }
-            kps.append(KPoint(coordinate: kc, weight: w, gVectors: gs, fftIndex: idx, kinetic: kin, kPlusG: kg))
+            kps.append(KPoint(coordinate: kc, weight: w, gVectors: gs, fftIndex: idx, kinetic: kin, kPlusG: kg,
+                              timeReversalPartner: timeReversalPartners(k: kc, gVectors: gs)))
         }
         self.kpoints = kps
         var extent = SIMD3<Int>(0, 0, 0)

@@ -13,8 +13,8 @@ struct EigenSolution {
 
 extension ComplexMatrix {
     /// self − a·c (c: a.columns × self.columns), i.e. removes the components along a.
-    mutating func subtract(_ a: ComplexMatrix, times c: ComplexMatrix) {
-        zgemm(a, c, alpha: -1, beta: 1, into: &self)
+    mutating func subtract(_ a: ComplexMatrix, times c: ComplexMatrix, algebra: BlockAlgebra = .complex) {
+        algebra.multiply(a, c, alpha: -1, beta: 1, into: &self)
     }
 
     func columnNorms() -> [Double] {
@@ -32,10 +32,11 @@ extension ComplexMatrix {
 /// transformation to `companion` (e.g. A z). A second pass is made when the first Gram matrix was
 /// ill-conditioned (smallest/largest eigenvalue below 1e-4): one pass leaves an orthogonality
 /// error of about ε·κ(S).
-func svqb(_ z: inout ComplexMatrix, companion: inout ComplexMatrix?, dropTolerance: Double = 1e-12) throws {
+func svqb(_ z: inout ComplexMatrix, companion: inout ComplexMatrix?, dropTolerance: Double = 1e-12,
+          algebra: BlockAlgebra = .complex) throws {
     for _ in 0..<2 {
         if z.columns == 0 { return }
-        var s = zgemm(z, z, adjointA: true)
+        var s = algebra.gram(z, z)
         s.hermitianize()
         let m = s.columns
         var dInv = [Double](repeating: 1, count: m)
@@ -44,7 +45,7 @@ func svqb(_ z: inout ComplexMatrix, companion: inout ComplexMatrix?, dropToleran
             let f = dInv[i] * dInv[j]; let k = 2 * (i + j * m)
             s.data[k] *= f; s.data[k + 1] *= f
         } }
-        let (theta, u) = try hermitianEigen(s)
+        let (theta, u) = try algebra.eigen(s)
         let top = theta.last ?? 0
         let keep = (0..<m).filter { theta[$0] > dropTolerance * max(top, 1e-300) }
         var t = ComplexMatrix(rows: m, columns: keep.count)
@@ -55,14 +56,14 @@ func svqb(_ z: inout ComplexMatrix, companion: inout ComplexMatrix?, dropToleran
                 t[i, c] = (re * dInv[i] * f, im * dInv[i] * f)
             }
         }
-        z = zgemm(z, t)
-        if let comp = companion { companion = zgemm(comp, t) }
+        z = algebra.multiply(z, t)
+        if let comp = companion { companion = algebra.multiply(comp, t) }
         if keep.count == m, let low = theta.first, low > 1e-4 * top { return }
     }
 }
 
 /// Σ_b blocks[b] · c[rows of block b, :] — a product [B₁ B₂ …] C without concatenating the blocks.
-func combine(_ blocks: [ComplexMatrix], _ c: ComplexMatrix) -> ComplexMatrix {
+func combine(_ blocks: [ComplexMatrix], _ c: ComplexMatrix, algebra: BlockAlgebra = .complex) -> ComplexMatrix {
     var out = ComplexMatrix(rows: blocks.first?.rows ?? 0, columns: c.columns)
     var row = 0
     for (b, block) in blocks.enumerated() where block.columns > 0 {
@@ -71,7 +72,7 @@ func combine(_ blocks: [ComplexMatrix], _ c: ComplexMatrix) -> ComplexMatrix {
             let src = 2 * (row + j * c.rows), dst = 2 * j * block.columns
             for k in 0..<(2 * block.columns) { part.data[dst + k] = c.data[src + k] }
         }
-        zgemm(block, part, alpha: 1, beta: b == 0 ? 0 : 1, into: &out)
+        algebra.multiply(block, part, alpha: 1, beta: b == 0 ? 0 : 1, into: &out)
         row += block.columns
     }
     return out
@@ -86,22 +87,28 @@ func combine(_ blocks: [ComplexMatrix], _ c: ComplexMatrix) -> ComplexMatrix {
 /// directions are P' = Y C_P with C_P the Ritz coefficients' W and P rows orthogonalised against the
 /// Ritz vectors' coefficients C_X in the small space, so P' ⊥ X' and orthonormal without any
 /// operation on long vectors. Rayleigh-Ritz uses only the upper blocks of Yᴴ A Y (Hermitian).
+///
+/// With `algebra.timeReversalReal`, `apply` and `precondition` must map time-reversal-real vectors
+/// (`timeReversalPartners`) to such vectors; the initial vectors and each block of new search
+/// directions are projected onto them, and all small matrices are real.
 func lobpcg(apply: (ComplexMatrix) -> ComplexMatrix, initial: ComplexMatrix,
             precondition: (ComplexMatrix, ComplexMatrix) -> ComplexMatrix,
-            tolerance: Double, converge: Int, maxIterations: Int = 100) throws -> EigenSolution {
+            tolerance: Double, converge: Int, maxIterations: Int = 100,
+            algebra: BlockAlgebra = .complex) throws -> EigenSolution {
     let m = initial.columns
     var x = initial
+    algebra.keepTimeReversalReal(&x)
     var none: ComplexMatrix? = nil
-    try svqb(&x, companion: &none)
+    try svqb(&x, companion: &none, algebra: algebra)
     guard x.columns == m else { throw PlaneWaveError.numerical("LOBPCG: initial guess is rank deficient") }
     var ax = apply(x)
     var applications = m
     var lambda: [Double] = []
     /// Rayleigh-Ritz on X alone (start, and after re-orthonormalisation).
     func rayleighRitzX() throws {
-        var h = zgemm(x, ax, adjointA: true); h.hermitianize()
-        let (vals, c) = try hermitianEigen(h)
-        x = zgemm(x, c); ax = zgemm(ax, c); lambda = vals
+        var h = algebra.gram(x, ax); h.hermitianize()
+        let (vals, c) = try algebra.eigen(h)
+        x = algebra.multiply(x, c); ax = algebra.multiply(ax, c); lambda = vals
     }
     try rayleighRitzX()
     var p = ComplexMatrix(rows: x.rows, columns: 0), ap = ComplexMatrix(rows: x.rows, columns: 0)
@@ -129,10 +136,11 @@ func lobpcg(apply: (ComplexMatrix) -> ComplexMatrix, initial: ComplexMatrix,
             for k in 0..<(2 * r.rows) { ractive.data[dst + k] = r.data[src + k]; xactive.data[dst + k] = x.data[src + k] }
         }
         var w = precondition(ractive, xactive)
+        algebra.keepTimeReversalReal(&w)
         for _ in 0..<2 {
-            w.subtract(x, times: zgemm(x, w, adjointA: true))
-            if p.columns > 0 { w.subtract(p, times: zgemm(p, w, adjointA: true)) }
-            try svqb(&w, companion: &none)
+            w.subtract(x, times: algebra.gram(x, w), algebra: algebra)
+            if p.columns > 0 { w.subtract(p, times: algebra.gram(p, w), algebra: algebra) }
+            try svqb(&w, companion: &none, algebra: algebra)
         }
         let aw = apply(w)
         applications += w.columns
@@ -143,7 +151,7 @@ func lobpcg(apply: (ComplexMatrix) -> ComplexMatrix, initial: ComplexMatrix,
         let dim = sizes.reduce(0, +)
         var h = ComplexMatrix(rows: dim, columns: dim)
         for j in 0..<3 where sizes[j] > 0 { for i in 0...j where sizes[i] > 0 {
-            let hb = zgemm(blocks[i], ablocks[j], adjointA: true)
+            let hb = algebra.gram(blocks[i], ablocks[j])
             for b in 0..<sizes[j] { for a in 0..<sizes[i] {
                 let (re, im) = hb[a, b]
                 h[offsets[i] + a, offsets[j] + b] = (re, im)
@@ -151,20 +159,20 @@ func lobpcg(apply: (ComplexMatrix) -> ComplexMatrix, initial: ComplexMatrix,
             } }
         } }
         h.hermitianize()
-        let (vals, c) = try hermitianEigen(h)
+        let (vals, c) = try algebra.eigen(h)
         let cx = c.columns(0..<m)
         // Search directions: the P and W rows of C_X, made orthogonal to C_X and orthonormal.
         var cp = cx
         for j in 0..<m { for i in 0..<m { cp[i, j] = (0, 0) } }
         for _ in 0..<2 { cp.subtract(cx, times: zgemm(cx, cp, adjointA: true)) }
-        try svqb(&cp, companion: &none, dropTolerance: 1e-10)
-        x = combine(blocks, cx); ax = combine(ablocks, cx)
-        p = combine(blocks, cp); ap = combine(ablocks, cp)
+        try svqb(&cp, companion: &none, dropTolerance: 1e-10, algebra: algebra)
+        x = combine(blocks, cx, algebra: algebra); ax = combine(ablocks, cx, algebra: algebra)
+        p = combine(blocks, cp, algebra: algebra); ap = combine(ablocks, cp, algebra: algebra)
         lambda = Array(vals.prefix(m))
         // Restore orthonormality of X against drift; restart the search directions.
         if iteration % 10 == 0 {
             var comp: ComplexMatrix? = ax
-            try svqb(&x, companion: &comp)
+            try svqb(&x, companion: &comp, algebra: algebra)
             guard x.columns == m else { throw PlaneWaveError.numerical("LOBPCG lost rank") }
             ax = comp!
             try rayleighRitzX()

@@ -9,12 +9,20 @@ import Foundation
 /// these are exactly the matrix elements `KPointHamiltonian.apply` uses. Much better than random
 /// vectors: the first SCF step's LOBPCG starts near the low-lying states (cf. the subspace
 /// diagonalisation used for starting wavefunctions in Quantum ESPRESSO's `wfcinit`).
+///
+/// When `h.timeReversalReal`, the subspace is closed under time-reversal partners and the
+/// eigenvectors are time-reversal real (`timeReversalRealBasis`).
 func subspaceGuess(hamiltonian h: KPointHamiltonian, bands: Int, subspaceSize: Int) throws -> ComplexMatrix {
     let kp = h.kpoint
     let npw = kp.count
-    let m = min(npw, max(subspaceSize, bands))
     // Plane waves of lowest kinetic energy (ties broken by index: deterministic).
-    let chosen = (0..<npw).sorted { (kp.kinetic[$0], $0) < (kp.kinetic[$1], $1) }.prefix(m).map { $0 }
+    var chosen = (0..<npw).sorted { (kp.kinetic[$0], $0) < (kp.kinetic[$1], $1) }.prefix(min(npw, max(subspaceSize, bands))).map { $0 }
+    let partner = h.timeReversalReal ? kp.timeReversalPartner : nil
+    if let partner {
+        let inside = Set(chosen)
+        chosen += chosen.map { partner[$0] }.filter { !inside.contains($0) }
+    }
+    let m = chosen.count
     let basis = h.basis
     let size = basis.fftSize
     let vhat = basis.fft.realToFourier(h.potential)
@@ -38,8 +46,41 @@ func subspaceGuess(hamiltonian h: KPointHamiltonian, bands: Int, subspaceSize: I
         zgemm(bsub, dbh, alpha: 1, beta: 1, into: &dense)
     }
     dense.hermitianize()
-    let (_, vectors) = try hermitianEigen(dense)
+    var vectors: ComplexMatrix
+    if let partner {
+        // U with time-reversal-real columns spanning the subspace: Uᴴ H U is real symmetric.
+        let position = Dictionary(uniqueKeysWithValues: chosen.enumerated().map { ($0.element, $0.offset) })
+        let local = chosen.map { position[partner[$0]]! }
+        let u = timeReversalRealBasis(partner: local)
+        let reduced = zgemm(u, zgemm(dense, u), adjointA: true)
+        vectors = zgemm(u, try BlockAlgebra(timeReversalPartner: local).eigen(reduced).vectors)
+    } else {
+        vectors = try hermitianEigen(dense).vectors
+    }
     var out = ComplexMatrix(rows: npw, columns: bands)
     for n in 0..<bands { for (a, ga) in chosen.enumerated() { out[ga, n] = vectors[a, n] } }
     return out
+}
+
+/// A unitary matrix whose columns are time-reversal real for the pairing `partner` (an involution
+/// on 0..<n): (e_a + e_b)/√2 and i(e_a − e_b)/√2 for each pair a < b = partner[a], e_a when
+/// a = partner[a]. A Hermitian, time-reversal-symmetric H (H_{a'b'} = H*_{ab}) becomes real
+/// symmetric in this basis.
+func timeReversalRealBasis(partner: [Int]) -> ComplexMatrix {
+    let n = partner.count
+    var u = ComplexMatrix(rows: n, columns: n)
+    let r = 0.5.squareRoot()
+    var column = 0
+    for a in 0..<n where partner[a] >= a {
+        let b = partner[a]
+        if a == b {
+            u[a, column] = (1, 0); column += 1
+        } else {
+            u[a, column] = (r, 0); u[b, column] = (r, 0)
+            u[a, column + 1] = (0, r); u[b, column + 1] = (0, -r)
+            column += 2
+        }
+    }
+    precondition(column == n, "partner is not an involution")
+    return u
 }

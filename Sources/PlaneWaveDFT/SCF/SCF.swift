@@ -85,8 +85,13 @@ final class SCFSolver {
         return basis.fft.fourierToReal(rhat).map { max($0, 0) }
     }
 
+    /// Orbitals at time-reversal-invariant k-points are kept time-reversal real (real eigensolver
+    /// algebra, two orbitals per FFT) when `timeReversalReal`.
+    var timeReversalReal = true
+
     func hamiltonian(k: Int, potential: [Double]) -> KPointHamiltonian {
-        KPointHamiltonian(basis: basis, kpoint: basis.kpoints[k], potential: potential, nonlocal: projectors[k])
+        KPointHamiltonian(basis: basis, kpoint: basis.kpoints[k], potential: potential, nonlocal: projectors[k],
+                          timeReversalReal: timeReversalReal && basis.kpoints[k].timeReversalPartner != nil)
     }
 
     /// Total local potential V_loc + V_H[ρ] + V_xc[ρ].
@@ -132,7 +137,9 @@ final class SCFSolver {
             throw PlaneWaveError.badSettings("only \(kp.count) plane waves at k = \(kp.coordinate) for \(nBands) bands: raise Ecut")
         }
         var orbitals = basis.kpoints.enumerated().map { ik, kp in
-            ComplexMatrix.random(rows: kp.count, columns: nBands, seed: UInt64(1234 + ik))
+            var x = ComplexMatrix.random(rows: kp.count, columns: nBands, seed: UInt64(1234 + ik))
+            if timeReversalReal, let partner = kp.timeReversalPartner { x.makeTimeReversalReal(partner: partner) }
+            return x
         }
         var eigenvalues = [[Double]](repeating: [], count: basis.kpoints.count)
         var rho = initialDensity()
@@ -154,7 +161,8 @@ final class SCFSolver {
                 }
                 let sol = try lobpcg(apply: h.apply, initial: orbitals[ik],
                                      precondition: kineticPreconditioner(kinetic: basis.kpoints[ik].kinetic),
-                                     tolerance: diagTolerance, converge: nConverge, maxIterations: 200)
+                                     tolerance: diagTolerance, converge: nConverge, maxIterations: 200,
+                                     algebra: BlockAlgebra(timeReversalPartner: h.timeReversalReal ? h.kpoint.timeReversalPartner : nil))
                 orbitals[ik] = sol.vectors
                 eigenvalues[ik] = sol.values
                 maxIter = max(maxIter, sol.iterations)
@@ -162,7 +170,8 @@ final class SCFSolver {
             }
             let occ = computeOccupations(eigenvalues: eigenvalues, weights: basis.kpoints.map(\.weight),
                                          electrons: nel, smearing: p.smearing, scheme: p.scheme)
-            let rhoOut = computeDensity(basis: basis, orbitals: orbitals, occupations: occ.occupations)
+            let rhoOut = computeDensity(basis: basis, orbitals: orbitals, occupations: occ.occupations,
+                                        timeReversalReal: timeReversalReal)
             let energies = energies(orbitals: orbitals, occupations: occ.occupations, density: rhoOut,
                                     entropy: occ.entropyEnergy, smearing: p.smearing != nil)
             var d2 = 0.0
