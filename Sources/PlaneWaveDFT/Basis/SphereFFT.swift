@@ -5,9 +5,9 @@ import Foundation
 ///
 /// A wavefunction's coefficients occupy only |G_i| ≤ m_i, about a quarter of each axis of a grid
 /// made for the density (supersampling 2). Going to real space (f(r) = Σ_G c_G e^{iG·r}, FFTW's
-/// backward sign), the 1D transforms along the third axis are needed only in the columns with
-/// |G_1| ≤ m_1 and |G_2| ≤ m_2 (a quarter of all columns), those along the second axis only in the
-/// planes |G_1| ≤ m_1 (half of them), those along the first axis everywhere. Coming back
+/// backward sign), the 1D transforms along the first axis are needed only in the columns with
+/// |G_2| ≤ m_2 and |G_3| ≤ m_3 (a quarter of all columns), those along the second axis only in the
+/// planes |G_3| ≤ m_3 (half of them), those along the third axis everywhere. Coming back
 /// (forward sign) the same transforms run in the reverse order, because only components inside
 /// the sphere are kept. The result is the full 3D transform's to rounding, with ~40% fewer
 /// operations (ABINIT's and Goedecker's "zero-padded" FFTs, e.g. Goedecker, Boulet & Deutsch,
@@ -41,7 +41,7 @@ final class SphereFFT: @unchecked Sendable {
         buffer = raw.bindMemory(to: Double.self, capacity: 2 * count)
         buffer.initialize(repeating: 0, count: 2 * count)
         let (n1, n2, n3) = (Int32(size.x), Int32(size.y), Int32(size.z))
-        let p1 = Self.pieces(extent: extent.x, n: size.x), p2 = Self.pieces(extent: extent.y, n: size.y)
+        let p2 = Self.pieces(extent: extent.y, n: size.y), p3 = Self.pieces(extent: extent.z, n: size.z)
         // FFTW_MEASURE saved ~6% of the transform instructions but cost as much in planning (Si, 27³),
         // and makes the plan, hence the rounding, depend on timings: ESTIMATE.
         let flags = cfftw_estimate()
@@ -57,21 +57,24 @@ final class SphereFFT: @unchecked Sendable {
                 }
                 plans.append(p!)
             }
-            // Third axis: columns (i1, i2) inside the sphere's box.
-            for a in p1 { for b in p2 {
-                plan(length: n3, stride: 1,
-                     loops: [fftw_iodim(n: Int32(a.count), is: n2 * n3, os: n2 * n3),
-                             fftw_iodim(n: Int32(b.count), is: n3, os: n3)],
-                     offset: (a.start * size.y + b.start) * size.z)
+            // The sparse stages run along the strided axes and the full one along the contiguous
+            // third axis, where FFTW's transforms cost least per point: 104 instead of 114 µs per
+            // sphere-to-grid transform on 27³, 701 instead of 729 µs on 50³ (ESTIMATE plans, a C
+            // timing loop on this machine).
+            // First axis: columns (i2, i3) inside the sphere's box.
+            for b in p2 { for c in p3 {
+                plan(length: n1, stride: n2 * n3,
+                     loops: [fftw_iodim(n: Int32(b.count), is: n3, os: n3), fftw_iodim(n: Int32(c.count), is: 1, os: 1)],
+                     offset: b.start * size.z + c.start)
             } }
-            // Second axis: planes i1 inside the sphere's range, every i3.
-            for a in p1 {
+            // Second axis: planes i3 inside the sphere's range, every i1.
+            for c in p3 {
                 plan(length: n2, stride: n3,
-                     loops: [fftw_iodim(n: Int32(a.count), is: n2 * n3, os: n2 * n3), fftw_iodim(n: n3, is: 1, os: 1)],
-                     offset: a.start * size.y * size.z)
+                     loops: [fftw_iodim(n: n1, is: n2 * n3, os: n2 * n3), fftw_iodim(n: Int32(c.count), is: 1, os: 1)],
+                     offset: c.start)
             }
-            // First axis: everywhere.
-            plan(length: n1, stride: n2 * n3, loops: [fftw_iodim(n: n2 * n3, is: 1, os: 1)], offset: 0)
+            // Third axis: everywhere.
+            plan(length: n3, stride: 1, loops: [fftw_iodim(n: n1 * n2, is: n3, os: n3)], offset: 0)
             if sign == cfftw_backward() { backwardPlans = plans } else { forwardPlans = plans.reversed() }
         }
     }
