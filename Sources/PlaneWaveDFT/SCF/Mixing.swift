@@ -21,7 +21,7 @@ final class AndersonMixer {
     private var xs: [[Double]] = []
     private var fs: [[Double]] = []
 
-    init(basis: PlaneWaveBasis, scheme: MixingScheme, damping: Double, kTF: Double = 0.8, depth: Int = 10) {
+    init(basis: PlaneWaveBasis, scheme: MixingScheme, damping: Double, kTF: Double = 0.5, depth: Int = 10) {
         self.basis = basis; self.scheme = scheme; self.damping = damping; self.kTF = kTF; self.depth = depth
     }
 
