@@ -21,11 +21,18 @@ struct DFTEnergyLossOptions: ParsableArguments {
     @Option(name: .customLong("held-out"), help: "dft-energy: conformers kept out of training; each gets one converged SCF to measure the gap.")
     var heldOut = 8
 
+    @Option(help: "dft-energy: conformers evaluated in parallel (threads, each with single-threaded BLAS); results do not depend on it.")
+    var threads = 2
+
+    @Option(name: .customLong("ao-cache-mib"), help: "dft-energy: memory per conformer for AO values on the grid kept across epochs (MiB).")
+    var aoCacheMiB = 32
+
     /// Called by `TrainCommand.validate` for --loss dft-energy only (a `validate()` here would run for every loss).
     func check() throws {
         guard input != nil else { throw ValidationError("--loss dft-energy needs --input CONFORMERS.xyz") }
         guard (0...9).contains(gridLevel) else { throw ValidationError("--grid-level must be between 0 and 9") }
         guard heldOut >= 0 else { throw ValidationError("--held-out must be at least 0") }
+        guard threads > 0, aoCacheMiB >= 0 else { throw ValidationError("--threads must be positive and --ao-cache-mib at least 0") }
     }
 }
 
@@ -46,6 +53,8 @@ func trainWithDFTEnergyLoss(options: DFTEnergyLossOptions, output: String, epoch
         settings.learningRate = learningRate
         settings.heldOutCount = min(options.heldOut, max(0, conformers.count - 1))
         settings.seed = seed
+        settings.threads = options.threads
+        settings.aoCacheBytes = options.aoCacheMiB << 20
         let started = Date()
         let reportPaths = trainingReportPaths(nextTo: URL(fileURLWithPath: output))
         var csv = "epoch,train_energy_hartree,held_out_gap_hartree,held_out_max_gap_hartree,seconds\n"
