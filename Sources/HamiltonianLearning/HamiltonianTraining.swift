@@ -78,12 +78,16 @@ public struct HamiltonianTrainingResult {
 /// Trains a `HamiltonianModel` with the DFT energy of its predicted density as the only loss:
 /// no labels (Mathiasen et al., arXiv 2402.04030). Each step takes `batchSize` conformers, predicts
 /// W for each, diagonalises H_core + W, evaluates E_KS[D] and dE/dW (`HamiltonianEnergy`), and
-/// applies Adam to the mean energy. Held-out conformers get one converged SCF each at the start;
-/// after every epoch `progress` receives the mean gap E[D_pred] − E_SCF on them, and the returned
-/// model holds the parameters of the epoch with the smallest gap.
+/// applies Adam to the mean energy at the step's rate from `schedule`. Before the first step the
+/// input block scales σ are computed from the training conformers (`scaleInputs`). The per-conformer
+/// DFT work runs on `threads` threads; the result does not depend on the count. Held-out conformers
+/// get one converged SCF each at the start; after every epoch `progress` receives the mean gap
+/// E[D_pred] − E_SCF on them, and the returned model holds the parameters of the epoch with the
+/// smallest gap.
 ///
-/// Not implemented yet: unrolling k damped SCF steps after the prediction (their backward pass
-/// needs the XC kernel ∂V_xc/∂D, which GaussianDFT does not provide).
+/// Not implemented yet: unrolling k damped SCF steps after the prediction inside training (their
+/// backward pass needs the XC kernel ∂V_xc/∂D, which GaussianDFT does not provide); at prediction
+/// time they exist, undifferentiated (`predict(_:scfSteps:mixing:)`).
 public func trainHamiltonianModel(conformers: [Structure], settings: HamiltonianTrainingSettings,
                                   progress: ((HamiltonianEpochReport) -> Void)? = nil) throws -> HamiltonianTrainingResult {
     guard !conformers.isEmpty else { throw HamiltonianLearningError.noConformers }
