@@ -13,7 +13,8 @@ import LinearAlgebra
 /// rotation-, translation- and permutation-invariant (functions of elements and distances
 /// only), so W, H = H_core + W, the density and the energy rotate with the molecule (Unke et al.,
 /// "SE(3)-equivariant prediction of molecular wavefunctions", NeurIPS 2021, use the same block
-/// rule). Symmetry: s_k(A, B)[a, b] = base_k + ½(t_k(A, B)[a, b] + t_k(B, A)[b, a]), so W = Wᵀ.
+/// rule). Symmetry: s_k(A, B)[a, b] = base_k + σ_f ½(t_k(A, B)[a, b] + t_k(B, A)[b, a]), so W = Wᵀ;
+/// σ_f is a fixed scale per block family (`BlockScales.swift`, 1 without `blockScales`).
 ///
 /// The network (Float64):
 ///   e_A = Embedding(Z_A);   g_AB = RBF(|R_A − R_B|)  (Gaussians on 0…cutoff Å)
@@ -34,6 +35,8 @@ public final class HamiltonianModel {
     let cutoff: CosineCutoff
     /// Values per ordered atom pair: K · slots².
     let outputsPerPair: Int
+    /// Position of each atomic number in `configuration.elements`.
+    let elementIndex: [Int: Int]
 
     public init(configuration c: HamiltonianModelConfiguration) throws {
         try c.validate()
@@ -52,6 +55,7 @@ public final class HamiltonianModel {
         for i in 0..<(c.hidden * outputsPerPair) { parameters.values[pairOutput.weightOffset + i] *= c.outputScale }
         radial = GaussianBasis(start: 0, stop: c.cutoff, count: c.radialCount)
         cutoff = CosineCutoff(cutoff: c.cutoff)
+        elementIndex = Dictionary(uniqueKeysWithValues: c.elements.enumerated().map { ($1, $0) })
     }
 
     /// Number of trainable parameters.
@@ -72,6 +76,8 @@ public final class HamiltonianModel {
         let d1: Tensor<Double>
         let a2: Tensor<Double>
         let d2: Tensor<Double>
+        /// σ of s(A, B)[k, a, b], laid out as the coefficients (n² × K·slots²).
+        let sigma: [Double]
     }
 
     /// W (nao × nao, Ha, symmetric) for one geometry.
@@ -106,10 +112,27 @@ public final class HamiltonianModel {
         let (a1, d1) = Activation.shiftedSoftplus.forward(pair1.forward(x, p))
         let (a2, d2) = Activation.shiftedSoftplus.forward(pair2.forward(a1, p))
         let t = pairOutput.forward(a2, p)
-        let s = symmetricCoefficients(t, atoms: n, base: configuration.baseCoefficients(exactExchange: m.exactExchange))
+        let sigma = pairScales(m)
+        let s = symmetricCoefficients(t, atoms: n, base: configuration.baseCoefficients(exactExchange: m.exactExchange), sigma: sigma)
         let w = assemble(s, m)
         return (w, Pass(atoms: n, z: m.structure.atomicNumbers, e: e, xin: xin, rbf: rbf, filter: filter,
-                        filterDerivative: filterDerivative, cut: cut, pairInput: x, a1: a1, d1: d1, a2: a2, d2: d2))
+                        filterDerivative: filterDerivative, cut: cut, pairInput: x, a1: a1, d1: d1, a2: a2, d2: d2,
+                        sigma: sigma))
+    }
+
+    /// σ for every coefficient s(A, B)[k, a, b] of this geometry (all 1 without `blockScales`).
+    func pairScales(_ m: MolecularInputs) -> [Double] {
+        let n = m.atomCount, q = outputsPerPair, slots = configuration.shellSlots
+        guard let scales = configuration.blockScales else { return [Double](repeating: 1, count: n * n * q) }
+        let z = m.structure.atomicNumbers
+        var sigma = [Double](repeating: 1, count: n * n * q)
+        for a in 0..<n { for b in 0..<n {
+            let ea = elementIndex[z[a]]!, eb = elementIndex[z[b]]!
+            for k in 0..<m.matrices.count { for i in 0..<slots { for j in 0..<slots {
+                sigma[(a * n + b) * q + index(k, i, j)] = scales[configuration.blockFamily(k, onSite: a == b, ea, i, eb, j)]
+            } } }
+        } }
+        return sigma
     }
 
     /// Index of s_k(A, B)[a, b] in the per-pair output.
@@ -118,14 +141,16 @@ public final class HamiltonianModel {
         return (k * m + a) * m + b
     }
 
-    /// s(A, B)[k, a, b] = base_k + ½(t(A, B)[k, a, b] + t(B, A)[k, b, a]), row-major by pair.
-    func symmetricCoefficients(_ t: Tensor<Double>, atoms n: Int, base: [Double]) -> [Double] {
+    /// s(A, B)[k, a, b] = base_k + σ(A, B)[k, a, b] ½(t(A, B)[k, a, b] + t(B, A)[k, b, a]), row-major
+    /// by pair.
+    func symmetricCoefficients(_ t: Tensor<Double>, atoms n: Int, base: [Double], sigma: [Double]) -> [Double] {
         let m = configuration.shellSlots, q = outputsPerPair
         var s = [Double](repeating: 0, count: n * n * q)
         for a in 0..<n { for b in 0..<n {
             let ab = t.row(a * n + b), ba = t.row(b * n + a)
             for k in 0..<base.count { for i in 0..<m { for j in 0..<m {
-                s[(a * n + b) * q + index(k, i, j)] = base[k] + 0.5 * (ab[index(k, i, j)] + ba[index(k, j, i)])
+                let o = (a * n + b) * q + index(k, i, j)
+                s[o] = base[k] + sigma[o] * 0.5 * (ab[index(k, i, j)] + ba[index(k, j, i)])
             } } }
         } }
         return s
@@ -166,12 +191,13 @@ public final class HamiltonianModel {
                 }
             }
         }
-        // dt(A, B)[k, a, b] = ½(ds(A, B)[k, a, b] + ds(B, A)[k, b, a]).
+        // dt(A, B)[k, a, b] = ½(σ(A, B)[k, a, b] ds(A, B)[k, a, b] + σ(B, A)[k, b, a] ds(B, A)[k, b, a]).
         let dt = Tensor<Double>(rows: n * n, columns: q)
         for a in 0..<n { for b in 0..<n {
             let row = dt.row(a * n + b)
             for k in 0..<m.matrices.count { for i in 0..<slots { for j in 0..<slots {
-                row[index(k, i, j)] = 0.5 * (ds[(a * n + b) * q + index(k, i, j)] + ds[(b * n + a) * q + index(k, j, i)])
+                let ab = (a * n + b) * q + index(k, i, j), ba = (b * n + a) * q + index(k, j, i)
+                row[index(k, i, j)] = 0.5 * (pass.sigma[ab] * ds[ab] + pass.sigma[ba] * ds[ba])
             } } }
         } }
         let da2 = pairOutput.backward(pass.a2, dt, p)!

@@ -22,6 +22,10 @@ public struct HamiltonianModelConfiguration: Codable, Sendable, Equatable {
     /// starts close to the SAD Fock matrix.
     public var outputScale = 0.01
     public var seed: UInt64 = 1
+    /// σ per input block family (`BlockScales.swift`): the learned part of each coefficient is
+    /// multiplied by it. nil means 1 everywhere (models written before the scaling existed).
+    /// Training fills it from the training conformers (`blockScales(for:)`).
+    public var blockScales: [Double]? = nil
 
     public init() {}
 
@@ -48,8 +52,13 @@ public struct HamiltonianModelConfiguration: Codable, Sendable, Equatable {
         guard features > 0, hidden > 0, radialCount >= 2, cutoff > 0, shellSlots > 0, outputScale.isFinite else {
             throw HamiltonianLearningError.invalidSetting("features, hidden, shellSlots must be positive, radialCount ≥ 2, cutoff > 0")
         }
-        guard !elements.isEmpty, elements.allSatisfy({ (1...118).contains($0) }) else {
-            throw HamiltonianLearningError.invalidSetting("elements must be atomic numbers 1…118")
+        guard !elements.isEmpty, elements.allSatisfy({ (1...118).contains($0) }), Set(elements).count == elements.count else {
+            throw HamiltonianLearningError.invalidSetting("elements must be distinct atomic numbers 1…118")
+        }
+        if let scales = blockScales {
+            guard scales.count == blockFamilyCount, scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw HamiltonianLearningError.invalidSetting("block scales: \(scales.count) values, expected \(blockFamilyCount) finite positive ones")
+            }
         }
     }
 }

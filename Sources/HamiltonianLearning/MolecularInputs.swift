@@ -23,7 +23,15 @@ public struct MolecularInputs {
     /// Sets up the calculation with the configuration's basis, functional and grid and builds
     /// the input matrices. Throws for elements or shell counts the model does not cover, open
     /// shells, and anything `MolecularCalculation` rejects.
-    public init(structure: Structure, configuration c: HamiltonianModelConfiguration) throws {
+    ///
+    /// - Parameters:
+    ///   - aoCacheBytes: memory for AO values on the grid kept between energy evaluations (bytes;
+    ///     `SCFSettings.aoCacheBytes`). Training evaluates every conformer once per epoch, so a
+    ///     budget that holds the whole grid saves re-evaluating the AOs at every step.
+    ///   - startGrids: also build the coarse grids the SCF starts on (`SCFSettings.startGridLevels`);
+    ///     only worth it when `energy.calculation.run()` will be called (reference energies).
+    public init(structure: Structure, configuration c: HamiltonianModelConfiguration,
+                aoCacheBytes: Int = SCFSettings().aoCacheBytes, startGrids: Bool = false) throws {
         for z in structure.atomicNumbers where !c.elements.contains(z) {
             throw HamiltonianLearningError.unknownElement(z)
         }
@@ -32,6 +40,8 @@ public struct MolecularInputs {
         s.basis = c.basis
         s.gridLevel = c.gridLevel
         s.cartesian = c.cartesian
+        s.aoCacheBytes = aoCacheBytes
+        if !startGrids { s.startGridLevels = [] }
         let calculation = try MolecularCalculation(structure: structure, settings: s)
         energy = try HamiltonianEnergy(calculation: calculation)
         self.structure = structure

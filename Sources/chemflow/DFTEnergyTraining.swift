@@ -4,6 +4,8 @@ import Foundation
 import GraphNetworks
 import HamiltonianLearning
 
+extension HamiltonianLearningRateSchedule.Shape: ExpressibleByArgument {}
+
 /// Options of `chemflow train --loss dft-energy` (a Hamiltonian network trained with the DFT energy as its loss).
 struct DFTEnergyLossOptions: ParsableArguments {
     @Option(help: "dft-energy: conformers to train on (XYZ/extended XYZ, SDF), no labels needed.")
@@ -21,18 +23,38 @@ struct DFTEnergyLossOptions: ParsableArguments {
     @Option(name: .customLong("held-out"), help: "dft-energy: conformers kept out of training; each gets one converged SCF to measure the gap.")
     var heldOut = 8
 
+    @Option(help: "dft-energy: conformers evaluated in parallel (threads, each with single-threaded BLAS); results do not depend on it.")
+    var threads = 2
+
+    @Option(name: .customLong("ao-cache-mib"), help: "dft-energy: memory per conformer for AO values on the grid kept across epochs (MiB).")
+    var aoCacheMiB = 32
+
+    @Option(name: .customLong("lr-schedule"), help: "dft-energy: learning-rate schedule after the warm-up: cosine (decays to 1% of --lr at the last step) or constant.")
+    var lrSchedule: HamiltonianLearningRateSchedule.Shape = .constant
+
+    @Option(name: .customLong("warmup-steps"), help: "dft-energy: optimiser steps of linear learning-rate warm-up.")
+    var warmupSteps = 10
+
+    @Option(help: "dft-energy: width of the pair network's two hidden layers (default 32); atom features: --features (default 16).")
+    var hidden: Int?
+
+    @Flag(inversion: .prefixedNo, help: "dft-energy: scale the learned coefficients per input block family (kinetic, nuclear, … blocks by element and shell) from the training conformers.")
+    var inputScaling = true
+
     /// Called by `TrainCommand.validate` for --loss dft-energy only (a `validate()` here would run for every loss).
     func check() throws {
         guard input != nil else { throw ValidationError("--loss dft-energy needs --input CONFORMERS.xyz") }
         guard (0...9).contains(gridLevel) else { throw ValidationError("--grid-level must be between 0 and 9") }
         guard heldOut >= 0 else { throw ValidationError("--held-out must be at least 0") }
+        guard warmupSteps >= 0, (hidden ?? 1) > 0 else { throw ValidationError("--warmup-steps must be at least 0 and --hidden positive") }
+        guard threads > 0, aoCacheMiB >= 0 else { throw ValidationError("--threads must be positive and --ao-cache-mib at least 0") }
     }
 }
 
 /// Runs `train --loss dft-energy`: trains, writes MODEL.h5 (HDF5), MODEL.metrics.csv and
 /// MODEL.learning-curve.svg, prints a summary (or one JSON object).
 func trainWithDFTEnergyLoss(options: DFTEnergyLossOptions, output: String, epochs: Int, batchSize: Int,
-                            learningRate: Double, seed: UInt64, json: Bool) throws {
+                            learningRate: Double, features: Int?, seed: UInt64, json: Bool) throws {
     do {
         let conformers = try StructureFiles.read(path: options.input!)
         var settings = HamiltonianTrainingSettings()
@@ -46,6 +68,12 @@ func trainWithDFTEnergyLoss(options: DFTEnergyLossOptions, output: String, epoch
         settings.learningRate = learningRate
         settings.heldOutCount = min(options.heldOut, max(0, conformers.count - 1))
         settings.seed = seed
+        if let f = features { settings.model.features = f }
+        if let h = options.hidden { settings.model.hidden = h }
+        settings.schedule = HamiltonianLearningRateSchedule(shape: options.lrSchedule, warmupSteps: options.warmupSteps)
+        settings.scaleInputs = options.inputScaling
+        settings.threads = options.threads
+        settings.aoCacheBytes = options.aoCacheMiB << 20
         let started = Date()
         let reportPaths = trainingReportPaths(nextTo: URL(fileURLWithPath: output))
         var csv = "epoch,train_energy_hartree,held_out_gap_hartree,held_out_max_gap_hartree,seconds\n"

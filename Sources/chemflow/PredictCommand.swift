@@ -30,17 +30,26 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Structures per batch.")
     var batchSize: Int = 32
 
+    @Option(name: .customLong("scf-steps"), help: "Hamiltonian models only: damped Roothaan steps ((D + D_new)/2, about one SCF iteration each) after the predicted density before reporting energy, HOMO and LUMO (default 0: the prediction itself).")
+    var scfSteps: Int = 0
+
+    @Option(name: .customLong("scf-mixing"), help: "Hamiltonian models: fraction α of the new density in each --scf-steps step, D ← (1 − α) D + α D_new (default 0.5).")
+    var scfMixing: Double = 0.5
+
     func validate() throws {
+        guard scfMixing > 0, scfMixing <= 1 else { throw ValidationError("--scf-mixing must be in (0, 1]") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard scfSteps >= 0 else { throw ValidationError("--scf-steps must be at least 0") }
     }
 
     func run() throws {
         do {
             if HamiltonianModelStore.isHamiltonianModel(model) {
                 guard !forces else { throw TrainingError("--forces is not available for a Hamiltonian model (train --loss dft-energy)") }
-                try predictWithHamiltonianModel(modelPath: model, structures: try readStructures(input), json: json)
+                try predictWithHamiltonianModel(modelPath: model, structures: try readStructures(input), scfSteps: scfSteps, mixing: scfMixing, json: json)
                 return
             }
+            guard scfSteps == 0 else { throw TrainingError("--scf-steps is for Hamiltonian models (train --loss dft-energy)") }
             let m = try ChemflowModel.load(path: model)
             let structures = try readStructures(input)
             for s in structures { try m.validate(s) }

@@ -39,10 +39,10 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("epochs"), help: "Epochs (default 30; dft-energy 10).")
     var epochsOption: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Structures per optimiser step (default 32; dft-energy 4).")
+    @Option(name: .customLong("batch-size"), help: "Structures per optimiser step (default 32; dft-energy 2).")
     var batchSizeOption: Int?
 
-    @Option(name: .customLong("lr"), help: "Adam learning rate (default 5e-4; dft-energy 3e-4).")
+    @Option(name: .customLong("lr"), help: "Adam learning rate (default 5e-4; dft-energy 1e-3, after --warmup-steps).")
     var lrOption: Double?
 
     @Option(help: "Loss: energy (labels from --data) or dft-energy (no labels: the DFT energy of the density a Hamiltonian network predicts for the conformers in --input; see docs/hamiltonian-learning.md).")
@@ -51,13 +51,13 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var dftEnergy: DFTEnergyLossOptions
 
     var epochs: Int { epochsOption ?? (loss == .energy ? 30 : 10) }
-    var batchSize: Int { batchSizeOption ?? (loss == .energy ? 32 : 4) }
-    var lr: Double { lrOption ?? (loss == .energy ? 5e-4 : 3e-4) }
+    var batchSize: Int { batchSizeOption ?? (loss == .energy ? 32 : 2) }
+    var lr: Double { lrOption ?? (loss == .energy ? 5e-4 : 1e-3) }
 
     @Option(help: "Architecture: schnet or gnome.")
     var model: ModelArchitectureOption = .schnet
 
-    @Option(help: "SchNet atom features (default 64; SchNet paper: 128).")
+    @Option(help: "SchNet atom features (default 64; SchNet paper: 128); dft-energy: atom features of the Hamiltonian model (default 16).")
     var features: Int?
 
     @Option(help: "SchNet interaction blocks (default 3; SchNet paper: 6).")
@@ -129,7 +129,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         if loss == .dftEnergy {
             try trainWithDFTEnergyLoss(options: dftEnergy, output: output, epochs: epochs, batchSize: batchSize,
-                                       learningRate: lr, seed: seed, json: json)
+                                       learningRate: lr, features: features, seed: seed, json: json)
             return
         }
         let outURL = URL(fileURLWithPath: output)

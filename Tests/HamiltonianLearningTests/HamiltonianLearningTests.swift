@@ -40,11 +40,19 @@ func rotation(_ q: SIMD4<Double>) -> (SIMD3<Double>) -> SIMD3<Double> {
     /// every tensor and for a random direction in parameter space. The output scale is 1 so every
     /// layer matters. h = 1e-4: truncation ~h⁴ ≈ 1e-16, round-off ≈ 1e-14·|E|/h ≈ 1e-8 Ha, so
     /// the tolerance is 1e-6 relative plus 1e-7 Ha absolute (for components that are nearly zero).
-    @Test(arguments: [("hf", "water"), ("b3lyp5", "water"), ("hf", "ethanol")])
-    func parameterGradientMatchesFiniteDifferences(_ c: (String, String)) throws {
+    /// "scaled": with the per-family input scales of `BlockScales.swift` computed from the
+    /// conformer (factors from ~0.02 to 100), which enter both the forward and the backward pass.
+    @Test(arguments: [("hf", "water", false), ("b3lyp5", "water", false), ("hf", "ethanol", false),
+                      ("b3lyp5", "water", true), ("hf", "ethanol", true)])
+    func parameterGradientMatchesFiniteDifferences(_ c: (String, String, Bool)) throws {
         setBLASThreads(1)
-        let model = try HamiltonianModel(configuration: smallConfiguration(c.0, outputScale: 1))
-        let inputs = try MolecularInputs(structure: shippedConformers(c.1)[3], configuration: model.configuration)
+        var configuration = smallConfiguration(c.0, outputScale: 1)
+        let inputs = try MolecularInputs(structure: shippedConformers(c.1)[3], configuration: configuration)
+        if c.2 {
+            configuration.blockScales = configuration.blockScales(for: [inputs])
+            #expect(configuration.blockScales!.contains { $0 < 0.1 } && configuration.blockScales!.contains { $0 > 10 })
+        }
+        let model = try HamiltonianModel(configuration: configuration)
         let (_, gradient) = try model.energyAndGradient(inputs)
         let theta = model.parameterValues
         func energy(_ p: [Double]) throws -> Double {
@@ -72,7 +80,7 @@ func rotation(_ q: SIMD4<Double>) -> (SIMD3<Double>) -> SIMD3<Double> {
         for d in directions {
             let analytic = zip(gradient, d).reduce(0) { $0 + $1.0 * $1.1 }
             let fd = try derivative(along: d)
-            print("dE/dθ \(c.0) \(c.1): analytic \(analytic) finite difference \(fd) error \(abs(analytic - fd))")
+            print("dE/dθ \(c.0) \(c.1)\(c.2 ? " scaled" : ""): analytic \(analytic) finite difference \(fd) error \(abs(analytic - fd))")
             #expect(abs(analytic - fd) <= 1e-6 * abs(fd) + 1e-7, "\(analytic) vs \(fd)")
         }
     }
