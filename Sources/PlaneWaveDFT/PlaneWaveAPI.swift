@@ -73,6 +73,8 @@ public struct PlaneWaveResult: Sendable, Codable {
     // Diagnostics.
     public var ecut: Double
     public var fftSize: [Int]
+    /// The Monkhorst-Pack grid (nil in results stored before it was recorded).
+    public var kgrid: [Int]?
     public var kpointCount: Int
     public var kpoints: [[Double]]
     public var kweights: [Double]
@@ -134,7 +136,8 @@ public func runPlaneWaveDFT(structure: Structure, settings: PlaneWaveSettings) t
         fermiLevelHartree: state.fermiLevel, bandGapHartree: state.bandGap,
         converged: state.converged, iterations: state.iterations, energiesPerIteration: state.energyHistory,
         seconds: Date().timeIntervalSince(start), ecut: settings.ecut,
-        fftSize: [basis.fftSize.x, basis.fftSize.y, basis.fftSize.z], kpointCount: basis.kpoints.count,
+        fftSize: [basis.fftSize.x, basis.fftSize.y, basis.fftSize.z], kgrid: [settings.kgrid.x, settings.kgrid.y, settings.kgrid.z],
+        kpointCount: basis.kpoints.count,
         kpoints: basis.kpoints.map { [$0.coordinate.x, $0.coordinate.y, $0.coordinate.z] },
         kweights: basis.kpoints.map(\.weight), planeWaveCounts: basis.kpoints.map(\.count),
         electronCount: model.electronCount, pseudopotentials: model.pseudopotentials.map(\.name),

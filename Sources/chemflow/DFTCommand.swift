@@ -70,8 +70,11 @@ struct DFTCommand: ParsableCommand {
     @Option(help: "Crystals: plane-wave kinetic-energy cutoff (Ha).")
     var ecut: Double = 20
 
-    @Option(help: "Crystals: Monkhorst-Pack k-point grid, e.g. 4x4x4 (Γ-centred).")
-    var kgrid: String = "3x3x3"
+    @Option(help: "Crystals: Monkhorst-Pack k-point grid, e.g. 4x4x4 (Γ-centred). (default: 3x3x3)")
+    var kgrid: String?
+
+    @Option(help: "Crystals: k-point spacing (Å⁻¹) instead of --kgrid: n_i = ⌈2π|b_i|/spacing⌉ (VASP's KSPACING).")
+    var kspacing: Double?
 
     @Option(help: "Crystals: Fermi-Dirac smearing width (Ha) for metals.")
     var smearing: Double?
@@ -94,6 +97,10 @@ struct DFTCommand: ParsableCommand {
         guard maxIterations > 0 else { throw ValidationError("--max-iterations must be positive") }
         guard InitialGuess(rawValue: guess) != nil else { throw ValidationError("--guess must be 'sad' or 'core'") }
         guard parsedKgrid != nil else { throw ValidationError("--kgrid must look like 4x4x4 (positive integers)") }
+        if let kspacing {
+            guard kgrid == nil else { throw ValidationError("give --kgrid or --kspacing, not both") }
+            guard kspacing > 0, kspacing.isFinite else { throw ValidationError("--kspacing must be positive (Å⁻¹)") }
+        }
         guard ecut > 0 else { throw ValidationError("--ecut must be positive") }
         if let smearing, !(smearing > 0) { throw ValidationError("--smearing must be positive") }
         if let relax, RelaxationMode(rawValue: relax.lowercased()) == nil {
@@ -103,7 +110,7 @@ struct DFTCommand: ParsableCommand {
     }
 
     var parsedKgrid: SIMD3<Int>? {
-        let parts = kgrid.lowercased().split(separator: "x").compactMap { Int($0) }
+        let parts = (kgrid ?? "3x3x3").lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 3, parts.allSatisfy({ $0 > 0 }) else { return nil }
         return SIMD3(parts[0], parts[1], parts[2])
     }
@@ -199,6 +206,10 @@ struct DFTCommand: ParsableCommand {
             var result: PlaneWaveResult
             var relaxation: RelaxationResult? = nil
             var printed = structure
+            if let kspacing {
+                guard let lattice = structure.lattice else { throw PlaneWaveError.notPeriodic("no lattice vectors") }
+                settings.kgrid = try monkhorstPackSize(lattice: lattice, spacing: kspacing)
+            }
             if let relax, let mode = RelaxationMode(rawValue: relax.lowercased()) {
                 var options = RelaxationOptions(forceTolerance: fmax)
                 options.log = { line in Terminal.progress("\(name): \(line)") }

@@ -98,13 +98,14 @@ extension ResultFormatting {
             "kpoints": r.kpointCount,
             "pseudopotentials": r.pseudopotentials,
         ]
+        o["kgrid"] = r.kgrid.map { $0 as Any } ?? NSNull()
         o["band_gap_hartree"] = r.bandGapHartree.map { $0 as Any } ?? NSNull()
         return o
     }
 
     static func summary(_ r: PlaneWaveResult, structure: Structure) -> String {
         func f(_ x: Double, _ d: Int = 10) -> String { String(format: "%.\(d)f", x) }
-        var lines = ["\(structure.name)  \(structure.formula)  plane waves, Ecut \(r.ecut) Ha, FFT \(r.fftSize.map(String.init).joined(separator: "x")), \(r.kpointCount) irreducible k-points  [\(r.pseudopotentials.joined(separator: ", "))]"]
+        var lines = ["\(structure.name)  \(structure.formula)  plane waves, Ecut \(r.ecut) Ha, FFT \(r.fftSize.map(String.init).joined(separator: "x")), \(r.kgrid.map { $0.map(String.init).joined(separator: "x") + " grid, " } ?? "")\(r.kpointCount) irreducible k-points  [\(r.pseudopotentials.joined(separator: ", "))]"]
         lines.append("  \(r.converged ? "converged" : "NOT CONVERGED") after \(r.iterations) iterations in \(String(format: "%.2f", r.seconds)) s")
         lines.append("  total energy          \(f(r.energyHartree)) Ha   (\(f(r.energyPerAtomEV, 6)) eV/atom)")
         for (k, v) in r.energyTerms.sorted(by: { $0.key < $1.key }) {

@@ -36,6 +36,21 @@ import Testing
         #expect(o["v0_angstrom3"] == nil)
     }
 
+    /// --kspacing picks the grid n_i = ⌈2π|b_i|/spacing⌉ (Si, a = 5.43 Å: 2π|b_i| = 2π√3/a =
+    /// 2.004 Å⁻¹, so 0.5 Å⁻¹ gives 5×5×5 and 0.7 Å⁻¹ gives 3×3×3), reported as "kgrid" and equal to
+    /// --kgrid with that grid; --kgrid with --kspacing, or a non-positive spacing, is refused.
+    @Test func kpointSpacingChoosesTheGrid() throws {
+        let base = ["dft", Self.siliconPOSCAR, "--xc", "lda", "--ecut", "6", "--json"]
+        let spaced = try Self.json(try CLIRun.run(base + ["--kspacing", "0.7"]))
+        #expect(spaced["kgrid"] as? [Int] == [3, 3, 3])
+        let explicit = try Self.json(try CLIRun.run(base + ["--kgrid", "3x3x3"]))
+        #expect(spaced["energy_hartree"] as? Double == explicit["energy_hartree"] as? Double)
+        for bad in [["--kspacing", "0.5", "--kgrid", "2x2x2"], ["--kspacing", "0"], ["--kspacing", "-1"]] {
+            let r = try CLIRun.run(base + bad)
+            #expect(r.status != 0 && !r.stderr.isEmpty, "\(bad)")
+        }
+    }
+
     /// --conv-tol reaches crystals: 1e-13 Ha takes more iterations than the default 1e-8 (here the
     /// density criterion, 1e-6, binds first: its last step already has |ΔE| ≈ 7e-13), and the
     /// energies agree to the default's 1e-8.

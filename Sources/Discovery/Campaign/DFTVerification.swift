@@ -2,20 +2,13 @@ import ChemistryCore
 import Foundation
 import PlaneWaveDFT
 
-/// Monkhorst-Pack grid from a k-point spacing (VASP's KSPACING convention):
-/// n_i = max(1, ⌈2π |b_i| / spacing⌉), with b_i the reciprocal lattice vectors without the 2π
-/// (a_i · b_j = δ_ij) and the spacing in Å⁻¹; capped at `maximum` per axis.
+/// Monkhorst-Pack grid from a k-point spacing (Å⁻¹, VASP's KSPACING; `monkhorstPackSize`), capped
+/// at `maximum` per axis.
 public func kGrid(for structure: Structure, spacing: Double, maximum: Int) throws -> SIMD3<Int> {
-    guard let lattice = structure.lattice, let inv = inverse3x3(lattice) else {
+    guard let lattice = structure.lattice, inverse3x3(lattice) != nil else {
         throw DiscoveryError.invalidStructure(structure.name, "a k-grid needs a 3D periodic crystal")
     }
-    // Columns of L⁻¹ (rows a_i) are the b_j.
-    var n = SIMD3<Int>(1, 1, 1)
-    for j in 0..<3 {
-        let b = SIMD3(inv[0][j], inv[1][j], inv[2][j]).length
-        n[j] = min(maximum, max(1, Int((2 * Double.pi * b / spacing).rounded(.up))))
-    }
-    return n
+    return try monkhorstPackSize(lattice: lattice, spacing: spacing, maximum: maximum)
 }
 
 /// Plane-wave settings of the campaign's DFT for one structure (Fermi-Dirac smearing always, so
