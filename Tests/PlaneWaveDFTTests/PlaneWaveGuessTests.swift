@@ -14,7 +14,7 @@ struct PlaneWaveGuessTests {
         for (ik, h) in try siliconInitialHamiltonians(kgrid: 2).hamiltonians.enumerated() {
             let dense = try hermitianEigen(h.denseMatrix()).values
             for size in [h.size, 40] {
-                let x = try subspaceGuess(hamiltonian: h, bands: 6, subspaceSize: size)
+                let x = try subspaceGuess(hamiltonian: h, bands: 6, subspaceSize: size).vectors
                 let hx = h.apply(x)
                 let gram = zgemm(x, x, adjointA: true), rayleigh = zgemm(x, hx, adjointA: true)
                 for n in 0..<6 {

@@ -11,8 +11,10 @@ import Foundation
 /// diagonalisation used for starting wavefunctions in Quantum ESPRESSO's `wfcinit`).
 ///
 /// When `h.timeReversalReal`, the subspace is closed under time-reversal partners and the
-/// eigenvectors are time-reversal real (`timeReversalRealBasis`).
-func subspaceGuess(hamiltonian h: KPointHamiltonian, bands: Int, subspaceSize: Int) throws -> ComplexMatrix {
+/// eigenvectors are time-reversal real (`timeReversalRealBasis`). With `subspaceSize` ≥ the number
+/// of plane waves this is the exact dense diagonalisation (LAPACK), which the SCF uses for small
+/// bases. Returns the `bands` lowest eigenvectors and their eigenvalues (Ha).
+func subspaceGuess(hamiltonian h: KPointHamiltonian, bands: Int, subspaceSize: Int) throws -> (vectors: ComplexMatrix, values: [Double]) {
     let kp = h.kpoint
     let npw = kp.count
     // Plane waves of lowest kinetic energy (ties broken by index: deterministic).
@@ -47,19 +49,21 @@ func subspaceGuess(hamiltonian h: KPointHamiltonian, bands: Int, subspaceSize: I
     }
     dense.hermitianize()
     var vectors: ComplexMatrix
+    var values: [Double]
     if let partner {
         // U with time-reversal-real columns spanning the subspace: Uᴴ H U is real symmetric.
         let position = Dictionary(uniqueKeysWithValues: chosen.enumerated().map { ($0.element, $0.offset) })
         let local = chosen.map { position[partner[$0]]! }
         let u = timeReversalRealBasis(partner: local)
         let reduced = zgemm(u, zgemm(dense, u), adjointA: true)
-        vectors = zgemm(u, try BlockAlgebra(timeReversalPartner: local).eigen(reduced).vectors)
+        let eigen = try BlockAlgebra(timeReversalPartner: local).eigen(reduced)
+        vectors = zgemm(u, eigen.vectors); values = eigen.values
     } else {
-        vectors = try hermitianEigen(dense).vectors
+        (values, vectors) = try hermitianEigen(dense)
     }
     var out = ComplexMatrix(rows: npw, columns: bands)
     for n in 0..<bands { for (a, ga) in chosen.enumerated() { out[ga, n] = vectors[a, n] } }
-    return out
+    return (out, Array(values.prefix(bands)))
 }
 
 /// A unitary matrix whose columns are time-reversal real for the pairing `partner` (an involution

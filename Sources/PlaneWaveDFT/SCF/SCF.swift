@@ -41,6 +41,9 @@ struct SCFParameters {
     /// Starting orbitals from a dense diagonalisation in this many lowest plane waves per k-point
     /// (`subspaceGuess`); 0 = random vectors.
     var guessSubspaceSize = 120
+    /// k-points with at most this many plane waves are diagonalised densely (LAPACK zheevd, or dsyevd
+    /// for time-reversal-real orbitals) instead of by LOBPCG; 0 = never.
+    var densePlaneWaveLimit = 150
     var log: ((String) -> Void)? = nil
 }
 
@@ -156,8 +159,13 @@ final class SCFSolver {
             var maxIter = 0, applications = 0
             for ik in basis.kpoints.indices {
                 let h = hamiltonian(k: ik, potential: v)
+                if basis.kpoints[ik].count <= p.densePlaneWaveLimit {
+                    (orbitals[ik], eigenvalues[ik]) = try subspaceGuess(hamiltonian: h, bands: nBands,
+                                                                        subspaceSize: basis.kpoints[ik].count)
+                    continue
+                }
                 if iteration == 1 && p.guessSubspaceSize > 0 {
-                    orbitals[ik] = try subspaceGuess(hamiltonian: h, bands: nBands, subspaceSize: p.guessSubspaceSize)
+                    orbitals[ik] = try subspaceGuess(hamiltonian: h, bands: nBands, subspaceSize: p.guessSubspaceSize).vectors
                 }
                 let sol = try lobpcg(apply: h.apply, initial: orbitals[ik],
                                      precondition: kineticPreconditioner(kinetic: basis.kpoints[ik].kinetic),
