@@ -21,6 +21,12 @@ public final class ChildProcess: @unchecked Sendable {
 
     public let pid: pid_t
     private let lock = NSLock()
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np, looked up at run time.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
     private var ended: Termination?
 
     /// Starts `executable` with `arguments`. Standard input is `/dev/null`; standard output and
@@ -34,6 +40,12 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, standardOutput ?? "/dev/null", flags, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, standardError ?? "/dev/null", flags, 0o644)
+        // Nothing else crosses into the child. The parent's other threads open HDF5 files (which
+        // take a flock() lock) without O_CLOEXEC; a spawn between such an open and the
+        // close-on-exec flag HDF5File sets right after would hand the child the descriptor and
+        // with it the lock, and a later reopen in the parent fails ("unable to lock file",
+        // seen once in CI). glibc ≥ 2.34 has the call; Swift's Glibc module does not export it.
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
