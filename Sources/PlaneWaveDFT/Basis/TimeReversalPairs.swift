@@ -33,13 +33,12 @@ extension ComplexMatrix {
         precondition(partner.count == rows)
         for n in 0..<columns {
             let off = 2 * rows * n
-            var column = Array(data[off..<(off + 2 * rows)])
-            for g in 0..<rows {
-                let p = partner[g]
-                column[2 * g] = 0.5 * (data[off + 2 * g] + data[off + 2 * p])
-                column[2 * g + 1] = 0.5 * (data[off + 2 * g + 1] - data[off + 2 * p + 1])
+            for g in 0..<rows where partner[g] >= g {
+                let a = off + 2 * g, b = off + 2 * partner[g]
+                let re = 0.5 * (data[a] + data[b]), im = 0.5 * (data[a + 1] - data[b + 1])
+                data[a] = re; data[a + 1] = im
+                data[b] = re; data[b + 1] = -im
             }
-            data.replaceSubrange(off..<(off + 2 * rows), with: column)
         }
     }
 }

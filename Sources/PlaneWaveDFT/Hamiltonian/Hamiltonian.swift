@@ -15,6 +15,12 @@ struct KPointHamiltonian {
     /// keeps time-reversal real.
     var timeReversalReal = false
 
+    /// The eigensolver's block products for this k-point's orbitals: real when they are kept
+    /// time-reversal real.
+    var blockAlgebra: BlockAlgebra {
+        BlockAlgebra(timeReversalPartner: timeReversalReal ? kpoint.timeReversalPartner : nil)
+    }
+
     /// H X for a block of columns. The local potential acts on the grid through zero-padded FFTs
     /// (`SphereFFT`), the kinetic term on the coefficients, the nonlocal one as B (D (Bᴴ X)).
     func apply(_ x: ComplexMatrix) -> ComplexMatrix {

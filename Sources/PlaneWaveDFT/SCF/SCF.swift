@@ -140,9 +140,7 @@ final class SCFSolver {
             throw PlaneWaveError.badSettings("only \(kp.count) plane waves at k = \(kp.coordinate) for \(nBands) bands: raise Ecut")
         }
         var orbitals = basis.kpoints.enumerated().map { ik, kp in
-            var x = ComplexMatrix.random(rows: kp.count, columns: nBands, seed: UInt64(1234 + ik))
-            if timeReversalReal, let partner = kp.timeReversalPartner { x.makeTimeReversalReal(partner: partner) }
-            return x
+            ComplexMatrix.random(rows: kp.count, columns: nBands, seed: UInt64(1234 + ik))
         }
         var eigenvalues = [[Double]](repeating: [], count: basis.kpoints.count)
         var rho = initialDensity()
@@ -170,7 +168,7 @@ final class SCFSolver {
                 let sol = try lobpcg(apply: h.apply, initial: orbitals[ik],
                                      precondition: kineticPreconditioner(kinetic: basis.kpoints[ik].kinetic),
                                      tolerance: diagTolerance, converge: nConverge, maxIterations: 200,
-                                     algebra: BlockAlgebra(timeReversalPartner: h.timeReversalReal ? h.kpoint.timeReversalPartner : nil))
+                                     algebra: h.blockAlgebra)
                 orbitals[ik] = sol.vectors
                 eigenvalues[ik] = sol.values
                 maxIter = max(maxIter, sol.iterations)
