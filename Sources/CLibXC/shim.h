@@ -26,5 +26,7 @@ static inline int cxc_family_hyb_lda(void) {
 /* Family of an initialised functional (the struct layout differs between libxc versions). */
 static inline int cxc_func_family(const xc_func_type *f) { return f->info->family; }
 static inline int cxc_func_kind(const xc_func_type *f) { return f->info->kind; }
+/* Whether libxc was built with second derivatives for this functional. */
+static inline int cxc_func_has_fxc(const xc_func_type *f) { return (f->info->flags & XC_FLAGS_HAVE_FXC) != 0; }
 static inline const char *cxc_func_name(const xc_func_type *f) { return f->info->name; }
 #endif

@@ -75,5 +75,28 @@ public final class LibxcFunctional: @unchecked Sendable {
     }
 }
 
+extension LibxcFunctional {
+    /// Whether libxc provides second derivatives (fxc) for this functional.
+    public var hasSecondDerivatives: Bool { cxc_func_has_fxc(pointer) != 0 }
+
+    /// Second derivatives of ρε_xc at `count` points, unpolarised only: v2rho2 = ∂²(ρε)/∂ρ²,
+    /// and for GGAs v2rhosigma = ∂²(ρε)/∂ρ∂σ, v2sigma2 = ∂²(ρε)/∂σ² (σ = |∇ρ|²); the GGA outputs
+    /// are ignored for LDA. The XC kernel of linear response (TDDFT, CPKS) and of backpropagation
+    /// through SCF steps.
+    func evaluateSecondDerivatives(count: Int, rho: UnsafePointer<Double>, sigma: UnsafePointer<Double>?,
+                                   v2rho2: UnsafeMutablePointer<Double>, v2rhosigma: UnsafeMutablePointer<Double>?,
+                                   v2sigma2: UnsafeMutablePointer<Double>?) {
+        precondition(!polarized, "second derivatives are implemented for unpolarised densities only")
+        switch rung {
+        case .lda:
+            xc_lda_fxc(pointer, count, rho, v2rho2)
+        case .gga:
+            xc_gga_fxc(pointer, count, rho, sigma, v2rho2, v2rhosigma, v2sigma2)
+        case .unsupported:
+            preconditionFailure("unsupported functional family for \(name)")
+        }
+    }
+}
+
 /// libxc's version string, e.g. "5.2.3".
 public var libxcVersion: String { String(cString: xc_version_string()) }

@@ -232,10 +232,16 @@ public final class HamiltonianModel {
     /// tests and custom loops.
     public func energyAndGradient(_ m: MolecularInputs) throws -> (energy: Double, gradient: [Double]) {
         let (w, pass) = forward(m)
-        let ev = try m.evaluate(correction: w, gradient: true)
+        let ev = try evaluate(m, correction: w, gradient: true)
         parameters.zeroGradients()
         backward(pass, m, gradient: ev.gradient!, scale: 1)
         return (ev.energy, parameters.flatGradients)
+    }
+
+    /// E_KS and dE/dW for a correction W of this model: after the configuration's unrolled SCF
+    /// steps, if any.
+    func evaluate(_ m: MolecularInputs, correction w: Matrix, gradient: Bool) throws -> HamiltonianEnergyEvaluation {
+        try m.evaluate(correction: w, scfSteps: configuration.scfSteps, mixing: configuration.scfMixing, gradient: gradient)
     }
 
     /// All parameters, flat (registration order).

@@ -26,8 +26,19 @@ public struct HamiltonianModelConfiguration: Codable, Sendable, Equatable {
     /// multiplied by it. nil means 1 everywhere (models written before the scaling existed).
     /// Training fills it from the training conformers (`blockScales(for:)`).
     public var blockScales: [Double]? = nil
+    /// Damped Roothaan steps unrolled after the predicted density, inside training and at every
+    /// prediction: the model's output is the density after them (`HamiltonianEnergy.unrolledSteps`).
+    /// nil means 0 (and models written before the option existed).
+    public var unrolledSCFSteps: Int? = nil
+    /// Mixing α of the unrolled steps, D ← (1 − α) D + α D_new; nil means ½ (QPT's (D + D_new)/2).
+    public var unrolledSCFMixing: Double? = nil
 
     public init() {}
+
+    /// Unrolled SCF steps (0 = the predicted density itself).
+    public var scfSteps: Int { unrolledSCFSteps ?? 0 }
+    /// Mixing of the unrolled SCF steps.
+    public var scfMixing: Double { unrolledSCFMixing ?? 0.5 }
 
     /// Names of the equivariant input matrices M_k, in output order.
     public var matrixNames: [String] {
@@ -54,6 +65,9 @@ public struct HamiltonianModelConfiguration: Codable, Sendable, Equatable {
         }
         guard !elements.isEmpty, elements.allSatisfy({ (1...118).contains($0) }), Set(elements).count == elements.count else {
             throw HamiltonianLearningError.invalidSetting("elements must be distinct atomic numbers 1…118")
+        }
+        guard scfSteps >= 0, scfMixing > 0, scfMixing <= 1 else {
+            throw HamiltonianLearningError.invalidSetting("unrolled SCF steps must be ≥ 0 and their mixing in (0, 1]")
         }
         if let scales = blockScales {
             guard scales.count == blockFamilyCount, scales.allSatisfy({ $0.isFinite && $0 > 0 }) else {

@@ -85,9 +85,10 @@ public struct HamiltonianTrainingResult {
 /// E[D_pred] − E_SCF on them, and the returned model holds the parameters of the epoch with the
 /// smallest gap.
 ///
-/// Not implemented yet: unrolling k damped SCF steps after the prediction inside training (their
-/// backward pass needs the XC kernel ∂V_xc/∂D, which GaussianDFT does not provide); at prediction
-/// time they exist, undifferentiated (`predict(_:scfSteps:mixing:)`).
+/// With `model.unrolledSCFSteps` = k > 0 the loss is the energy after k damped Roothaan steps from
+/// the predicted density (QPT's unrolled SCF), differentiated through the steps with the Fock
+/// response (J, K and the libxc XC kernel); each step costs about two SCF iterations per conformer
+/// (one forward, one backward). Held-out gaps and predictions use the same steps.
 public func trainHamiltonianModel(conformers: [Structure], settings: HamiltonianTrainingSettings,
                                   progress: ((HamiltonianEpochReport) -> Void)? = nil) throws -> HamiltonianTrainingResult {
     guard !conformers.isEmpty else { throw HamiltonianLearningError.noConformers }
@@ -120,7 +121,7 @@ public func trainHamiltonianModel(conformers: [Structure], settings: Hamiltonian
     let model = try HamiltonianModel(configuration: configuration)
     func energies(_ inputs: [MolecularInputs]) throws -> [Double] {
         let w = inputs.map { model.correction($0) }
-        return try parallelMap(count: inputs.count, threads: threads) { try inputs[$0].evaluate(correction: w[$0], gradient: false).energy }
+        return try parallelMap(count: inputs.count, threads: threads) { try model.evaluate(inputs[$0], correction: w[$0], gradient: false).energy }
     }
     func heldOutGaps() throws -> [Double] {
         zip(try energies(held), references).map { $0 - $1 }
@@ -154,7 +155,7 @@ public func trainHamiltonianModel(conformers: [Structure], settings: Hamiltonian
             let items = Array(batch)
             let forward = items.map { model.forward(train[$0]) }
             let evaluations = try parallelMap(count: items.count, threads: threads) {
-                try train[items[$0]].evaluate(correction: forward[$0].w, gradient: true)
+                try model.evaluate(train[items[$0]], correction: forward[$0].w, gradient: true)
             }
             for (j, i) in items.enumerated() {
                 sum += evaluations[j].energy
@@ -186,15 +187,16 @@ public struct HamiltonianPrediction: Sendable, Codable, Equatable {
 extension HamiltonianModel {
     /// Energy of the predicted density for prepared inputs.
     public func energy(_ m: MolecularInputs) throws -> Double {
-        try m.evaluate(correction: correction(m), gradient: false).energy
+        try evaluate(m, correction: correction(m), gradient: false).energy
     }
 
-    /// Energy, HOMO and LUMO of the predicted density for prepared inputs, without SCF.
-    /// `scfSteps` > 0 follows the prediction with that many damped Roothaan steps (mixing
+    /// Energy, HOMO and LUMO of the predicted density for prepared inputs, without SCF (beyond
+    /// the model's own unrolled steps, `configuration.unrolledSCFSteps`, which are part of it).
+    /// `scfSteps` > 0 follows the prediction with that many further damped Roothaan steps (mixing
     /// `mixing`, `HamiltonianEnergy.dampedSteps`; about one SCF iteration each, not part of the
     /// model's training) and reports the energy and frontier orbitals of the resulting density.
     public func predict(_ m: MolecularInputs, scfSteps: Int = 0, mixing: Double = 0.5) throws -> HamiltonianPrediction {
-        let ev = try m.evaluate(correction: correction(m), gradient: false)
+        let ev = try evaluate(m, correction: correction(m), gradient: false)
         let (e, _, f) = try m.energy.dampedSteps(density: ev.density, fock: ev.fock, energy: ev.components,
                                                  steps: scfSteps, mixing: mixing)
         let (homo, lumo) = try m.energy.frontierOrbitalEnergies(fock: f)

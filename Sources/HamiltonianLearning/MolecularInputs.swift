@@ -88,9 +88,11 @@ public struct MolecularInputs {
         distances = d
     }
 
-    /// The model's Hamiltonian H_core + W and its energy; no SCF.
-    public func evaluate(correction w: Matrix, gradient: Bool) throws -> HamiltonianEnergyEvaluation {
-        try energy.evaluate(correction: w, gradient: gradient)
+    /// The energy of the aufbau density of H_core + W after `scfSteps` unrolled damped Roothaan
+    /// steps (none: no SCF at all), and dE/dW through them if `gradient`.
+    public func evaluate(correction w: Matrix, scfSteps: Int = 0, mixing: Double = 0.5,
+                         gradient: Bool) throws -> HamiltonianEnergyEvaluation {
+        try energy.evaluate(correction: w, scfSteps: scfSteps, mixing: mixing, gradient: gradient)
     }
 }
 

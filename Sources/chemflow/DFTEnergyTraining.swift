@@ -41,12 +41,19 @@ struct DFTEnergyLossOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "dft-energy: scale the learned coefficients per input block family (kinetic, nuclear, … blocks by element and shell) from the training conformers.")
     var inputScaling = true
 
+    @Option(name: .customLong("scf-steps"), help: "dft-energy: damped Roothaan steps unrolled after the predicted density, in training and in every prediction of the model (QPT's unrolled SCF; the loss is the energy after them, differentiated through them with the libxc XC kernel; each costs about two SCF iterations per conformer and step).")
+    var scfSteps = 0
+
+    @Option(name: .customLong("scf-mixing"), help: "dft-energy: fraction α of the new density in each --scf-steps step, D ← (1 − α) D + α D_new.")
+    var scfMixing = 0.5
+
     /// Called by `TrainCommand.validate` for --loss dft-energy only (a `validate()` here would run for every loss).
     func check() throws {
         guard input != nil else { throw ValidationError("--loss dft-energy needs --input CONFORMERS.xyz") }
         guard (0...9).contains(gridLevel) else { throw ValidationError("--grid-level must be between 0 and 9") }
         guard heldOut >= 0 else { throw ValidationError("--held-out must be at least 0") }
         guard warmupSteps >= 0, (hidden ?? 1) > 0 else { throw ValidationError("--warmup-steps must be at least 0 and --hidden positive") }
+        guard scfSteps >= 0, scfMixing > 0, scfMixing <= 1 else { throw ValidationError("--scf-steps must be at least 0 and --scf-mixing in (0, 1]") }
         guard threads > 0, aoCacheMiB >= 0 else { throw ValidationError("--threads must be positive and --ao-cache-mib at least 0") }
     }
 }
@@ -72,6 +79,10 @@ func trainWithDFTEnergyLoss(options: DFTEnergyLossOptions, output: String, epoch
         if let h = options.hidden { settings.model.hidden = h }
         settings.schedule = HamiltonianLearningRateSchedule(shape: options.lrSchedule, warmupSteps: options.warmupSteps)
         settings.scaleInputs = options.inputScaling
+        if options.scfSteps > 0 {
+            settings.model.unrolledSCFSteps = options.scfSteps
+            settings.model.unrolledSCFMixing = options.scfMixing
+        }
         settings.threads = options.threads
         settings.aoCacheBytes = options.aoCacheMiB << 20
         let started = Date()
@@ -102,13 +113,13 @@ func trainWithDFTEnergyLoss(options: DFTEnergyLossOptions, output: String, epoch
         if json {
             print(Terminal.jsonLine(jsonSafe([
                 "model": output, "loss": "dft-energy", "epochs": epochs, "conformers": conformers.count,
-                "held_out": result.heldOut.count, "xc": options.xc, "basis": options.basis, "grid_level": options.gridLevel,
+                "held_out": result.heldOut.count, "scf_steps": options.scfSteps, "scf_mixing": options.scfMixing, "xc": options.xc, "basis": options.basis, "grid_level": options.gridLevel,
                 "train_energy_hartree": last.trainingEnergy, "held_out_gap_hartree": last.heldOutGap ?? Double.nan,
                 "held_out_max_gap_hartree": last.heldOutMaxGap ?? Double.nan, "best_epoch": result.bestEpoch, "seconds": seconds,
                 "metrics_csv": reportPaths.csv.path, "learning_curve_svg": reportPaths.svg.path,
             ])))
         } else {
-            print("\(output): Hamiltonian model (\(options.xc)/\(options.basis)), trained \(epochs) epochs on \(conformers.count - result.heldOut.count) conformers with the DFT energy as the loss")
+            print("\(output): Hamiltonian model (\(options.xc)/\(options.basis)), trained \(epochs) epochs on \(conformers.count - result.heldOut.count) conformers with the DFT energy as the loss\(options.scfSteps > 0 ? " after \(options.scfSteps) unrolled SCF step(s) (mixing \(options.scfMixing))" : "")")
             if let gap = last.heldOutGap, let maxGap = last.heldOutMaxGap {
                 print(String(format: "  held-out (%d conformers): mean gap to the converged SCF %.3f mHa, largest %.3f mHa (epoch %d, the best)", result.heldOut.count, gap * 1000, maxGap * 1000, result.bestEpoch))
             }

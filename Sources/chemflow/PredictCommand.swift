@@ -30,7 +30,7 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Structures per batch.")
     var batchSize: Int = 32
 
-    @Option(name: .customLong("scf-steps"), help: "Hamiltonian models only: damped Roothaan steps ((D + D_new)/2, about one SCF iteration each) after the predicted density before reporting energy, HOMO and LUMO (default 0: the prediction itself).")
+    @Option(name: .customLong("scf-steps"), help: "Hamiltonian models only: damped Roothaan steps ((D + D_new)/2, about one SCF iteration each) after the predicted density before reporting energy, HOMO and LUMO (default 0: the prediction itself; a model trained with --scf-steps includes its own steps in the prediction, and these come on top).")
     var scfSteps: Int = 0
 
     @Option(name: .customLong("scf-mixing"), help: "Hamiltonian models: fraction α of the new density in each --scf-steps step, D ← (1 − α) D + α D_new (default 0.5).")

@@ -63,12 +63,31 @@ import Testing
         #expect(steppedGap < plainGap)
     }
 
+    /// --scf-steps 1: the loss is the energy after one unrolled half-damped SCF step; the summary
+    /// says so and `predict` on the model runs (its predictions include the step).
+    @Test func trainsThroughUnrolledSCFSteps() throws {
+        let input = try Self.waterConformers(4)
+        let model = temporaryPath(".h5")
+        let r = try CLIRun.run(["train", "--loss", "dft-energy", "--input", input, "--output", model, "--epochs", "1",
+                                "--held-out", "1", "--scf-steps", "1", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(summary["scf_steps"] as? Int == 1)
+        #expect((summary["held_out_gap_hartree"] as? Double)?.isFinite == true)
+        let p = try CLIRun.run(["predict", "--model", model, "--input", input, "--json"])
+        #expect(p.status == 0, "\(p.stderr)")
+        #expect(p.stdout.split(separator: "\n").count == 4)
+    }
+
     @Test func badCombinationsAreUsageErrors() throws {
         let input = try Self.waterConformers(2)
         #expect(try CLIRun.run(["train", "--loss", "dft-energy", "--output", temporaryPath(".h5")]).status == 64)
         #expect(try CLIRun.run(["train", "--loss", "dft-energy", "--input", input, "--data", input,
                                 "--output", temporaryPath(".h5")]).status == 64)
         #expect(try CLIRun.run(["train", "--input", input, "--output", temporaryPath(".h5")]).status == 64)
+        for bad in [["--scf-steps", "-1"], ["--scf-steps", "1", "--scf-mixing", "0"], ["--scf-mixing", "1.5"]] {
+            #expect(try CLIRun.run(["train", "--loss", "dft-energy", "--input", input, "--output", temporaryPath(".h5")] + bad).status == 64)
+        }
         // An element outside the basis set is a clear error, not a crash.
         let xenon = try temporaryFile("1\nname=xe\nXe 0 0 0\n2\nname=xe2\nXe 0 0 0\nXe 0 0 3\n")
         let bad = try CLIRun.run(["train", "--loss", "dft-energy", "--input", xenon, "--output", temporaryPath(".h5"),

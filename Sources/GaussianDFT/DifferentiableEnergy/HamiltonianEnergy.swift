@@ -60,8 +60,11 @@ public struct HamiltonianEnergy {
 
     /// E_KS of the aufbau density of H_core + W, and dE/dW if `gradient` is true.
     /// Throws if W is not aoCount × aoCount or not finite, if the diagonalisation fails, or (for
-    /// the gradient) if the HOMO and LUMO of H are degenerate.
-    public func evaluate(correction w: Matrix, gradient: Bool = true) throws -> HamiltonianEnergyEvaluation {
+    /// the gradient) if the HOMO and LUMO of H are degenerate. `scfSteps` > 0 evaluates the energy
+    /// after that many damped Roothaan steps from the predicted density instead, differentiated
+    /// through the steps (`UnrolledSCFSteps.swift`).
+    public func evaluate(correction w: Matrix, scfSteps: Int = 0, mixing: Double = 0.5,
+                         gradient: Bool = true) throws -> HamiltonianEnergyEvaluation {
         let n = aoCount
         guard w.rows == n, w.columns == n else {
             throw DifferentiableEnergyError.shape(expected: n, rows: w.rows, columns: w.columns)
@@ -69,26 +72,37 @@ public struct HamiltonianEnergy {
         guard w.elements.allSatisfy({ $0.isFinite }) else { throw DifferentiableEnergyError.notFinite }
         let h = (coreHamiltonian + w).symmetrized
         let (eps, c) = try generalizedSymmetricEigen(h, metric: overlap)
-        let nocc = occupiedCount
-        let cOcc = c.columns(0..<nocc)
-        var d = Matrix(rows: n, columns: n)
+        let d0 = aufbauDensity(orbitals: c)
+        let (e0, f0) = energy(density: d0)
+        let unrolled = try unrolledSteps(density: d0, fock: f0, energy: e0, steps: scfSteps, mixing: mixing,
+                                         adjoint: gradient)
+        // dE/dD₀ (F[D₀] without steps), through the eigenproblem of H to dE/dW.
+        let grad = try unrolled.densityAdjoint.map { try densityBackward(orbitals: c, eigenvalues: eps, adjoint: $0) }
+        return HamiltonianEnergyEvaluation(energy: unrolled.energy.total, components: unrolled.energy, density: unrolled.density,
+                                           fock: unrolled.fock, orbitals: c, hamiltonianEigenvalues: eps, gradient: grad,
+                                           occupiedCount: occupiedCount)
+    }
+
+    /// D = 2 C_occ C_occᵀ for S-orthonormal orbitals in order of increasing energy.
+    func aufbauDensity(orbitals c: Matrix) -> Matrix {
+        let cOcc = c.columns(0..<occupiedCount)
+        var d = Matrix(rows: aoCount, columns: aoCount)
         gemm(cOcc, cOcc, transposeB: true, alpha: 2, into: &d)
-        d = d.symmetrized
-        let (components, f) = energy(density: d)
-        var grad: Matrix? = nil
-        if gradient {
-            let gap = eps[nocc] - eps[nocc - 1]
-            guard gap > 1e-10 else { throw DifferentiableEnergyError.degenerateFrontier(gap: gap) }
-            let cVirt = c.columns(nocc..<n)
-            // F̃_ai = C_aᵀ F C_i, then X_ai = 4 F̃_ai / (ε_i − ε_a).
-            var x = multiply(cVirt, multiply(f, cOcc), transposeA: true)
-            for i in 0..<nocc { for a in 0..<(n - nocc) { x[a, i] *= 4 / (eps[i] - eps[nocc + a]) } }
-            let g = multiply(multiply(cVirt, x), cOcc, transposeB: true)
-            grad = g.symmetrized
-        }
-        return HamiltonianEnergyEvaluation(energy: components.total, components: components, density: d,
-                                           fock: f, orbitals: c, hamiltonianEigenvalues: eps, gradient: grad,
-                                           occupiedCount: nocc)
+        return d.symmetrized
+    }
+
+    /// Backpropagation through D = 2 C_occ C_occᵀ with H C = S C ε (S fixed): for a symmetric
+    /// adjoint Ā = ∂L/∂D, the symmetric ∂L/∂H = sym(C_virt X C_occᵀ) with X_ai = 4 (Cᵀ Ā C)_ai /
+    /// (ε_i − ε_a) (the derivation in the type's documentation, with F replaced by Ā). Throws if
+    /// the HOMO and LUMO are degenerate.
+    func densityBackward(orbitals c: Matrix, eigenvalues eps: [Double], adjoint a: Matrix) throws -> Matrix {
+        let n = aoCount, nocc = occupiedCount
+        let gap = eps[nocc] - eps[nocc - 1]
+        guard gap > 1e-10 else { throw DifferentiableEnergyError.degenerateFrontier(gap: gap) }
+        let cOcc = c.columns(0..<nocc), cVirt = c.columns(nocc..<n)
+        var x = multiply(cVirt, multiply(a, cOcc), transposeA: true)
+        for i in 0..<nocc { for v in 0..<(n - nocc) { x[v, i] *= 4 / (eps[i] - eps[nocc + v]) } }
+        return multiply(multiply(cVirt, x), cOcc, transposeB: true).symmetrized
     }
 
     /// Frontier orbital energies of a density: one diagonalisation of F[D] (not of the trial H),
@@ -124,6 +138,7 @@ public enum DifferentiableEnergyError: Error, CustomStringConvertible, Equatable
     case shape(expected: Int, rows: Int, columns: Int)
     case notFinite
     case degenerateFrontier(gap: Double)
+    case noXCKernel(functional: String)
 
     public var description: String {
         switch self {
@@ -132,6 +147,8 @@ public enum DifferentiableEnergyError: Error, CustomStringConvertible, Equatable
         case .noVirtualOrbitals: return "the basis has no virtual orbitals, so the density cannot change"
         case let .shape(e, r, c): return "Hamiltonian correction is \(r)x\(c), expected \(e)x\(e)"
         case .notFinite: return "Hamiltonian correction has non-finite elements"
+        case .noXCKernel(let name):
+            return "libxc provides no second derivatives (fxc) for \(name), so SCF steps cannot be differentiated"
         case .degenerateFrontier(let g):
             return "HOMO and LUMO of the predicted Hamiltonian are degenerate (gap \(g) Ha): the energy is not differentiable there"
         }

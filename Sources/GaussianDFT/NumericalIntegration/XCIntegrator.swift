@@ -151,37 +151,10 @@ final class XCIntegrator: @unchecked Sendable {
     /// φ is n × m AO-major, followed for GGA by ∂x, ∂y, ∂z blocks of the same shape.
     private func integrateBlock(_ block: Block, phi: UnsafePointer<Double>, weights w: UnsafePointer<Double>,
                                 _ ws: XCWorkspace) -> Double {
-        let n = block.range.count, m = block.aos.count
+        let n = block.range.count
         let nspin = ws.spins, polarized = nspin == 2, gga = evaluator.needsGradient
-        let nao = aoCount
-        let nm = n * m
-        block.aos.withUnsafeBufferPointer { aos in
-            for s in 0..<nspin {
-                // D_sub = D[aos, aos]; X = φ D_sub.
-                let d = ws.density[s]
-                for b in 0..<m {
-                    let col = d + aos[b] * nao
-                    for a in 0..<m { ws.dsub[a + b * m] = col[aos[a]] }
-                }
-                gemm(m: n, n: m, k: m, a: phi, lda: n, b: ws.dsub, ldb: m, c: ws.x, ldc: n)
-                let rho = ws.rhoSpin + s * n
-                for p in 0..<n { rho[p] = 0 }
-                for mu in 0..<m {
-                    let f = phi + mu * n, xm = ws.x + mu * n
-                    for p in 0..<n { rho[p] += f[p] * xm[p] }
-                }
-                if gga {
-                    for c in 0..<3 {
-                        let g = ws.gradSpin + (s * 3 + c) * n
-                        for p in 0..<n { g[p] = 0 }
-                        for mu in 0..<m {
-                            let f = phi + (1 + c) * nm + mu * n, xm = ws.x + mu * n
-                            for p in 0..<n { g[p] += f[p] * xm[p] }
-                        }
-                        for p in 0..<n { g[p] *= 2 }
-                    }
-                }
-            }
+        for s in 0..<nspin {
+            densityOnBlock(ws.density[s], block, phi: phi, ws, rho: ws.rhoSpin + s * n, gradient: gga ? ws.gradSpin + s * 3 * n : nil)
         }
         // libxc layout: interleaved spins.
         let gx = ws.gradSpin, ga = { (s: Int, c: Int) in gx + (s * 3 + c) * n }
@@ -211,40 +184,146 @@ final class XCIntegrator: @unchecked Sendable {
             let total = polarized ? ws.rho[2 * p] + ws.rho[2 * p + 1] : ws.rho[p]
             energy += w[p] * ws.exc[p] * total
         }
+        for s in 0..<nspin {
+            // Per-point coefficients: a_p = ½ w vρ, g_p = w (2 vσ_ss ∇ρ_s + vσ_ab ∇ρ_s').
+            let a = ws.coefficient, g = ws.coefficient + n
+            for p in 0..<n { a[p] = 0.5 * w[p] * (polarized ? ws.vrho[2 * p + s] : ws.vrho[p]) }
+            if gga {
+                for c in 0..<3 {
+                    let gc = g + c * n, own = ga(s, c)
+                    if polarized {
+                        let other = ga(1 - s, c)
+                        for p in 0..<n { gc[p] = w[p] * (2 * ws.vsigma[3 * p + 2 * s] * own[p] + ws.vsigma[3 * p + 1] * other[p]) }
+                    } else {
+                        for p in 0..<n { gc[p] = w[p] * 2 * ws.vsigma[p] * own[p] }
+                    }
+                }
+            }
+            addPotential(block, phi: phi, a: a, g: gga ? g : nil, ws, into: ws.potential[s])
+        }
+        return energy
+    }
+
+    /// ρ_p = Σ_μν φ_μ(p) M_μν φ_ν(p) on a block for a symmetric nao × nao matrix M (a density or
+    /// a density perturbation), and for GGA ∇ρ_p = 2 Σ_μν ∇φ_μ(p) M_μν φ_ν(p) as three n-vectors.
+    /// Uses `ws.dsub` and `ws.x` as scratch.
+    private func densityOnBlock(_ full: UnsafePointer<Double>, _ block: Block, phi: UnsafePointer<Double>, _ ws: XCWorkspace,
+                                rho: UnsafeMutablePointer<Double>, gradient: UnsafeMutablePointer<Double>?) {
+        let n = block.range.count, m = block.aos.count, nm = n * m, nao = aoCount
         block.aos.withUnsafeBufferPointer { aos in
-            for s in 0..<nspin {
-                // Per-point coefficients: a_p = ½ w vρ, g_p = w (2 vσ_ss ∇ρ_s + vσ_ab ∇ρ_s').
+            // M_sub = M[aos, aos]; X = φ M_sub.
+            for b in 0..<m {
+                let col = full + aos[b] * nao
+                for a in 0..<m { ws.dsub[a + b * m] = col[aos[a]] }
+            }
+        }
+        gemm(m: n, n: m, k: m, a: phi, lda: n, b: ws.dsub, ldb: m, c: ws.x, ldc: n)
+        for p in 0..<n { rho[p] = 0 }
+        for mu in 0..<m {
+            let f = phi + mu * n, xm = ws.x + mu * n
+            for p in 0..<n { rho[p] += f[p] * xm[p] }
+        }
+        guard let gradient else { return }
+        for c in 0..<3 {
+            let g = gradient + c * n
+            for p in 0..<n { g[p] = 0 }
+            for mu in 0..<m {
+                let f = phi + (1 + c) * nm + mu * n, xm = ws.x + mu * n
+                for p in 0..<n { g[p] += f[p] * xm[p] }
+            }
+            for p in 0..<n { g[p] *= 2 }
+        }
+    }
+
+    /// V[aos, aos] += φᵀY + Yᵀφ with Y_μ(p) = a_p φ_μ(p) + g_p · ∇φ_μ(p) (g: three n-vectors, nil
+    /// for LDA): Σ_p of a_p φ_μ φ_ν + g_p · ∇(φ_μ φ_ν) times two. Uses `ws.y` and `ws.vsub` as scratch.
+    private func addPotential(_ block: Block, phi: UnsafePointer<Double>, a: UnsafePointer<Double>, g: UnsafePointer<Double>?,
+                              _ ws: XCWorkspace, into v: UnsafeMutablePointer<Double>) {
+        let n = block.range.count, m = block.aos.count, nm = n * m, nao = aoCount
+        for mu in 0..<m {
+            let y = ws.y + mu * n, f = phi + mu * n
+            for p in 0..<n { y[p] = a[p] * f[p] }
+            if let g {
+                let fx = phi + nm + mu * n, fy = phi + 2 * nm + mu * n, fz = phi + 3 * nm + mu * n
+                let gxp = g, gyp = g + n, gzp = g + 2 * n
+                for p in 0..<n { y[p] += gxp[p] * fx[p] + gyp[p] * fy[p] + gzp[p] * fz[p] }
+            }
+        }
+        gemm(m: m, n: m, k: n, a: phi, lda: n, transposeA: true, b: ws.y, ldb: n, c: ws.vsub, ldc: m)
+        block.aos.withUnsafeBufferPointer { aos in
+            for b in 0..<m {
+                let col = v + aos[b] * nao
+                for a2 in 0..<m { col[aos[a2]] += ws.vsub[a2 + b * m] + ws.vsub[b + a2 * m] }
+            }
+        }
+    }
+
+    /// The XC kernel applied to a density perturbation (restricted only): the directional
+    /// derivative δV_xc = d/dε V_xc[D + εX] at ε = 0 for a symmetric X, with
+    ///
+    ///     δV_μν = Σ_p w_p [ δvρ φ_μ φ_ν + (2 δvσ ∇ρ + 2 vσ δ∇ρ) · ∇(φ_μ φ_ν) ],
+    ///     δvρ = v2rho2 δρ + v2rhosigma δσ,   δvσ = v2rhosigma δρ + v2sigma2 δσ,   δσ = 2 ∇ρ · δ∇ρ,
+    ///
+    /// δρ, δ∇ρ being ρ and ∇ρ of X. This is the E_xc Hessian applied to X, so it is its own
+    /// adjoint: tr(Y δV_xc[X]) = tr(X δV_xc[Y]). libxc supplies the second derivatives (fxc).
+    func kernelResponse(density d: Matrix, perturbation x: Matrix) -> Matrix {
+        precondition(!evaluator.polarized, "the XC kernel is implemented for restricted densities only")
+        let nao = aoCount, gga = evaluator.needsGradient
+        let maxN = Self.blockSize
+        let maxM = max(1, blocks.map(\.aos.count).max() ?? 0)
+        let ws = XCWorkspace(maxPoints: maxN, maxFunctions: maxM, aoCount: nao, spins: 2, gradient: gga)
+        defer { ws.deallocate() }
+        d.elements.withUnsafeBufferPointer { ws.density[0].update(from: $0.baseAddress!, count: nao * nao) }
+        x.elements.withUnsafeBufferPointer { ws.density[1].update(from: $0.baseAddress!, count: nao * nao) }
+        var aoScratch: [Int] = []
+        weights.withUnsafeBufferPointer { wBuf in
+            for block in blocks where !block.aos.isEmpty {
+                let n = block.range.count
+                let w = wBuf.baseAddress! + block.range.lowerBound
+                let phi: UnsafePointer<Double>
+                if let offset = block.cacheOffset {
+                    phi = UnsafePointer(arena.pointer + offset)
+                } else {
+                    aoScratch.removeAll(keepingCapacity: true)
+                    Self.evaluateAOs(aoEvaluator, points: points, range: block.range, shells: block.shells, functions: block.aos.count,
+                                     gradients: gga, into: ws.phi, aoIndex: &aoScratch)
+                    phi = UnsafePointer(ws.phi)
+                }
+                // ρ, ∇ρ of D in rhoSpin[0..<n], gradSpin[0..<3n]; δρ, δ∇ρ of X in rhoSpin[n...], gradSpin[3n...].
+                let rho = ws.rhoSpin, grad = ws.gradSpin, drho = ws.rhoSpin + n, dgrad = ws.gradSpin + 3 * n
+                densityOnBlock(ws.density[0], block, phi: phi, ws, rho: rho, gradient: gga ? grad : nil)
+                densityOnBlock(ws.density[1], block, phi: phi, ws, rho: drho, gradient: gga ? dgrad : nil)
+                // v2rho2, v2rhosigma in vrho[0..<n], vrho[n..<2n]; σ, v2sigma2, δσ in sigma's three n-blocks.
+                let v2rr = ws.vrho, v2rs = ws.vrho + n, v2ss = ws.sigma + n, dsigma = ws.sigma + 2 * n
+                if gga {
+                    for p in 0..<n {
+                        ws.sigma[p] = grad[p] * grad[p] + grad[n + p] * grad[n + p] + grad[2 * n + p] * grad[2 * n + p]
+                        dsigma[p] = 2 * (grad[p] * dgrad[p] + grad[n + p] * dgrad[n + p] + grad[2 * n + p] * dgrad[2 * n + p])
+                    }
+                    // vσ (first derivative) for the 2 vσ δ∇ρ term; ε and vρ land in unused scratch.
+                    evaluator.evaluate(count: n, rho: rho, sigma: ws.sigma, exc: ws.exc, vrho: ws.y,
+                                       vsigma: ws.vsigma, scratch: ws.scratch)
+                }
+                evaluator.evaluateSecondDerivatives(count: n, rho: rho, sigma: gga ? ws.sigma : nil, v2rho2: v2rr,
+                                                    v2rhosigma: gga ? v2rs : nil, v2sigma2: gga ? v2ss : nil, scratch: ws.scratch)
                 let a = ws.coefficient, g = ws.coefficient + n
-                for p in 0..<n { a[p] = 0.5 * w[p] * (polarized ? ws.vrho[2 * p + s] : ws.vrho[p]) }
+                for p in 0..<n {
+                    let ds = gga ? dsigma[p] : 0
+                    a[p] = 0.5 * w[p] * (v2rr[p] * drho[p] + (gga ? v2rs[p] * ds : 0))
+                }
                 if gga {
                     for c in 0..<3 {
-                        let gc = g + c * n, own = ga(s, c)
-                        if polarized {
-                            let other = ga(1 - s, c)
-                            for p in 0..<n { gc[p] = w[p] * (2 * ws.vsigma[3 * p + 2 * s] * own[p] + ws.vsigma[3 * p + 1] * other[p]) }
-                        } else {
-                            for p in 0..<n { gc[p] = w[p] * 2 * ws.vsigma[p] * own[p] }
+                        let gc = g + c * n, r = grad + c * n, dr = dgrad + c * n
+                        for p in 0..<n {
+                            let dvs = v2rs[p] * drho[p] + v2ss[p] * dsigma[p]
+                            gc[p] = w[p] * (2 * dvs * r[p] + 2 * ws.vsigma[p] * dr[p])
                         }
                     }
                 }
-                for mu in 0..<m {
-                    let y = ws.y + mu * n, f = phi + mu * n
-                    for p in 0..<n { y[p] = a[p] * f[p] }
-                    if gga {
-                        let fx = phi + nm + mu * n, fy = phi + 2 * nm + mu * n, fz = phi + 3 * nm + mu * n
-                        let gxp = g, gyp = g + n, gzp = g + 2 * n
-                        for p in 0..<n { y[p] += gxp[p] * fx[p] + gyp[p] * fy[p] + gzp[p] * fz[p] }
-                    }
-                }
-                gemm(m: m, n: m, k: n, a: phi, lda: n, transposeA: true, b: ws.y, ldb: n, c: ws.vsub, ldc: m)
-                let v = ws.potential[s]
-                for b in 0..<m {
-                    let col = v + aos[b] * nao
-                    for a2 in 0..<m { col[aos[a2]] += ws.vsub[a2 + b * m] + ws.vsub[b + a2 * m] }
-                }
+                addPotential(block, phi: phi, a: a, g: gga ? g : nil, ws, into: ws.potential[0])
             }
         }
-        return energy
+        return Matrix(rows: nao, columns: nao, elements: Array(UnsafeBufferPointer(start: ws.potential[0], count: nao * nao))).symmetrized
     }
 }
 

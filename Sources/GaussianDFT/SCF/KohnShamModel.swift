@@ -60,6 +60,25 @@ struct KohnShamModel {
         return (focks.map(\.symmetrized), e)
     }
 
+    /// The linear response of the restricted Fock matrix to a density perturbation, the directional
+    /// derivative d/dε F[D + εX] at ε = 0 for a symmetric X:
+    ///
+    ///     δF = J[X] − (a_x/2) K[X] + δV_xc[D; X]   (`XCIntegrator.kernelResponse`).
+    ///
+    /// It is the Hessian of E applied to X (F = ∂E/∂D), hence self-adjoint: backpropagation
+    /// through F[D] maps an adjoint F̄ to the adjoint δF[F̄] of D.
+    func fockResponse(density d: Matrix, perturbation x: Matrix) -> Matrix {
+        precondition(!unrestricted, "the Fock response is implemented for restricted densities only")
+        let needK = exactExchange != 0
+        let (j, k) = timings.measure("coulomb_exchange") { twoElectron.coulombExchange(densities: [x], exchange: needK) }
+        var response = j[0]
+        if needK { response = response - (0.5 * exactExchange) * k[0] }
+        if let xc {
+            response += timings.measure(xcTimingLabel) { xc.kernelResponse(density: d, perturbation: x) }
+        }
+        return response.symmetrized
+    }
+
     /// The same model with another exchange-correlation integrator (the coarse start grid).
     func replacingXC(_ integrator: XCIntegrator) -> KohnShamModel {
         var model = self
