@@ -118,7 +118,8 @@ public struct MolecularCalculation {
             loose.maxIterations = max(1, min(settings.maxIterations - done, settings.startMaxIterations))
             let offset = done
             let coarse = try SCFDriver(model: startModel, settings: loose, electrons: electrons)
-                .run(initialDensities: guess, progress: progress.map { p in { p($0 + offset, $1) } })
+                .run(initialDensities: guess, rebuildAfterConvergence: false,
+                     progress: progress.map { p in { p($0 + offset, $1) } })
             guess = coarse.densities
             done += coarse.iterations
             perLevel.append(coarse.iterations)

@@ -78,7 +78,11 @@ struct SCFDriver {
         return (c, e)
     }
 
-    func run(initialDensities: [Matrix], progress: ((Int, Double) -> Void)? = nil) throws -> State {
+    /// Runs the SCF from `initialDensities`. With `rebuildAfterConvergence` false (a start-grid
+    /// phase), the converged state's densities come from diagonalising the last F(D) but F and E
+    /// are not rebuilt from them: the next grid rebuilds them anyway, so that pass would be wasted.
+    func run(initialDensities: [Matrix], rebuildAfterConvergence: Bool = true,
+             progress: ((Int, Double) -> Void)? = nil) throws -> State {
         let n = model.overlap.rows
         let occ = occupations(count: n)
         var densities = initialDensities
@@ -127,6 +131,8 @@ struct SCFDriver {
         (orbitals, orbitalEnergies) = try diagonalize(focks)
         if converged {
             densities = zip(orbitals, occ).map { densityMatrix(orbitals: $0, occupations: $1) }
+        }
+        if converged && rebuildAfterConvergence {
             (focks, energy) = model.fock(densities: densities)
             history.append(energy.total)
             gnorm = gradientNorm(orbitals: orbitals, occupations: occ, focks: focks)
