@@ -58,7 +58,8 @@ public struct HamiltonianEpochReport: Sendable, Codable, Equatable {
     /// for epoch 0, at the initial parameters).
     public var trainingEnergy: Double
     /// Mean over held-out conformers of E[D_predicted] − E_SCF (≥ 0 up to grid noise, by the
-    /// variational principle); nil without held-out conformers.
+    /// variational principle, for an idempotent prediction; after unrolled damped steps the density
+    /// is a mixture and KS-DFT gives no such bound); nil without held-out conformers.
     public var heldOutGap: Double?
     /// Largest held-out gap.
     public var heldOutMaxGap: Double?

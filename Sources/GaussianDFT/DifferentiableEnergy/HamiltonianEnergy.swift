@@ -62,7 +62,7 @@ public struct HamiltonianEnergy {
     /// Throws if W is not aoCount × aoCount or not finite, if the diagonalisation fails, or (for
     /// the gradient) if the HOMO and LUMO of H are degenerate. `scfSteps` > 0 evaluates the energy
     /// after that many damped Roothaan steps from the predicted density instead, differentiated
-    /// through the steps (`UnrolledSCFSteps.swift`).
+    /// through the steps (`unrolledSteps` in DampedSCFSteps.swift).
     public func evaluate(correction w: Matrix, scfSteps: Int = 0, mixing: Double = 0.5,
                          gradient: Bool = true) throws -> HamiltonianEnergyEvaluation {
         let n = aoCount
