@@ -11,6 +11,20 @@ func shippedConformers(_ name: String) throws -> [Structure] {
     return try XYZReader.read(path: root.appendingPathComponent("datasets/conformers/\(name).xyz").path)
 }
 
+/// Every `stride`-th of the 500 shipped water conformers and B3LYP5/STO-3G training settings for
+/// them (elements H and O, lr 1e-3, the other settings at their defaults).
+func waterTraining(every stride: Int, epochs: Int, batchSize: Int, heldOut: Int) throws -> ([Structure], HamiltonianTrainingSettings) {
+    let all = try shippedConformers("water")
+    var settings = HamiltonianTrainingSettings()
+    settings.model.functional = "b3lyp5"
+    settings.model.elements = [1, 8]
+    settings.epochs = epochs
+    settings.batchSize = batchSize
+    settings.heldOutCount = heldOut
+    settings.learningRate = 1e-3
+    return (Swift.stride(from: 0, to: 500, by: stride).map { all[$0] }, settings)
+}
+
 /// A small model (hundreds of parameters) for the derivative and symmetry tests.
 func smallConfiguration(_ functional: String, outputScale: Double = 0.01) -> HamiltonianModelConfiguration {
     var c = HamiltonianModelConfiguration()
@@ -163,14 +177,8 @@ func rotation(_ q: SIMD4<Double>) -> (SIMD3<Double>) -> SIMD3<Double> {
     func heldOutGapFallsOnWater(_ steps: Int) throws {
         setBLASThreads(1)
         let all = try shippedConformers("water")
-        let conformers = stride(from: 0, to: 500, by: 25).map { all[$0] }
-        var settings = HamiltonianTrainingSettings()
-        settings.model.functional = "b3lyp5"
-        settings.model.elements = [1, 8]
-        settings.epochs = 6
-        settings.batchSize = 4
-        settings.heldOutCount = 4
-        settings.learningRate = 1e-3
+        let (conformers, base) = try waterTraining(every: 25, epochs: 6, batchSize: 4, heldOut: 4)
+        var settings = base
         if steps > 0 { settings.model.unrolledSCFSteps = steps }
         let result = try trainHamiltonianModel(conformers: conformers, settings: settings) { r in
             print("\(steps) unrolled steps, epoch \(r.epoch): training energy \(r.trainingEnergy) held-out gap \(r.heldOutGap!) max \(r.heldOutMaxGap!)")
@@ -219,15 +227,7 @@ func rotation(_ q: SIMD4<Double>) -> (SIMD3<Double>) -> SIMD3<Double> {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["CHEMFLOW_LONG_TESTS"] == "1"))
     func waterLongRun() throws {
         setBLASThreads(1)
-        let all = try shippedConformers("water")
-        let conformers = stride(from: 0, to: 500, by: 5).map { all[$0] }
-        var settings = HamiltonianTrainingSettings()
-        settings.model.functional = "b3lyp5"
-        settings.model.elements = [1, 8]
-        settings.epochs = 40
-        settings.batchSize = 8
-        settings.heldOutCount = 20
-        settings.learningRate = 1e-3
+        let (conformers, settings) = try waterTraining(every: 5, epochs: 40, batchSize: 8, heldOut: 20)
         let result = try trainHamiltonianModel(conformers: conformers, settings: settings) { r in
             print("long epoch \(r.epoch): training energy \(r.trainingEnergy) held-out gap \(r.heldOutGap!) max \(r.heldOutMaxGap!)")
         }

@@ -11,14 +11,8 @@ import Testing
     /// on shared state or a mis-ordered result would break the equality.
     @Test func twoThreadsTrainLikeOne() throws {
         setBLASThreads(1)
-        let all = try shippedConformers("water")
-        let conformers = stride(from: 0, to: 500, by: 50).map { all[$0] }
-        var settings = HamiltonianTrainingSettings()
-        settings.model.functional = "b3lyp5"
-        settings.model.elements = [1, 8]
-        settings.epochs = 2
-        settings.batchSize = 3
-        settings.heldOutCount = 3
+        let (conformers, base) = try waterTraining(every: 50, epochs: 2, batchSize: 3, heldOut: 3)
+        var settings = base
         settings.threads = 1
         let serial = try trainHamiltonianModel(conformers: conformers, settings: settings)
         settings.threads = 2
