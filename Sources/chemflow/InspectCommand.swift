@@ -7,9 +7,9 @@ import Foundation
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Summarise a chemflow HDF5 dataset or campaign file, or print a dataset's records as JSON lines.")
+        abstract: "Summarise a chemflow HDF5 dataset, model or campaign file, or print a dataset's records as JSON lines.")
 
-    @Argument(help: "Dataset file (.h5).")
+    @Argument(help: "Dataset, model or campaign file (.h5).")
     var file: String
 
     @Flag(help: "Print one JSON object per record (JSON Lines) instead of the summary.")
@@ -20,6 +20,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         if CampaignStore.isCampaignFile(file) { return try inspectCampaign() }
+        if Self.isModelFile(file) { return try inspectModel() }
         do {
             let reader = try DatasetReader(path: file)
             if records {

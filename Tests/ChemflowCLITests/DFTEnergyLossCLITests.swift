@@ -77,6 +77,14 @@ import Testing
         let p = try CLIRun.run(["predict", "--model", model, "--input", input, "--json"])
         #expect(p.status == 0, "\(p.stderr)")
         #expect(p.stdout.split(separator: "\n").count == 4)
+        // inspect reads the model file: method, steps, the learning curve's best epoch.
+        let i = try CLIRun.run(["inspect", model, "--json"])
+        #expect(i.status == 0, "\(i.stderr)")
+        let info = try JSONSerialization.jsonObject(with: Data(i.stdout.utf8)) as! [String: Any]
+        #expect(info["architecture"] as? String == "hamiltonian")
+        #expect(info["scf_steps"] as? Int == 1 && info["epochs"] as? Int == 1 && info["basis"] as? String == "sto-3g")
+        #expect(info["elements"] as? [Int] == [1, 8])
+        #expect(try CLIRun.run(["inspect", model, "--records"]).status == 64)
     }
 
     @Test func badCombinationsAreUsageErrors() throws {

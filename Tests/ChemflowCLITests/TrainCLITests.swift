@@ -37,6 +37,16 @@ import Testing
         #expect(try file.root().stringAttribute("format") == "chemflow-model")
         #expect(try file.exists("parameters/embedding.weight") && file.exists("provenance/method"))
         #expect(try file.openGroup("provenance/method").stringAttribute("basis")?.lowercased() == "sto-3g")
+        // inspect summarises it: architecture, size, provenance, final metrics.
+        let i = try CLIRun.run(["inspect", model, "--json"])
+        #expect(i.status == 0, "\(i.stderr)")
+        let info = try json(i.stdout)
+        #expect(info["architecture"] as? String == "schnet" && info["ensemble_size"] as? Int == 1)
+        #expect(info["epochs"] as? Int == 3 && info["elements"] as? [Int] == [1, 6, 7, 8, 9])
+        #expect(info["val_mae_ev"] as? Double == summary["val_mae_ev"] as? Double)
+        #expect((info["parameters"] as? Int ?? 0) > 1000)
+        let text = try CLIRun.run(["inspect", model])
+        #expect(text.status == 0 && text.stdout.contains("schnet model"))
 
         // predict on the XYZ file and on the dataset itself: one JSON line per structure.
         let p = try CLIRun.run(["predict", "--model", model, "--input", input, "--json", "--forces"])
