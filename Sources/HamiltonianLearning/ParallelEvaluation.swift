@@ -14,7 +14,7 @@ func parallelMap<T>(count: Int, threads: Int, _ body: (Int) throws -> T) throws 
     let workers = max(1, min(threads, count))
     if workers == 1 { return try (0..<count).map(body) }
     let slots = ResultSlots<T>(count: count)
-    try withoutActuallyEscaping(body) { body in
+    withoutActuallyEscaping(body) { body in
         let shared = UncheckedBox(body)
         withBLASThreads(1) {
             DispatchQueue.concurrentPerform(iterations: workers) { t in

@@ -25,6 +25,8 @@ struct AtomicOrbitalEvaluator: Sendable {
     let aoCount: Int
     /// |φ| below which an AO is treated as zero (PySCF screens similarly through `non0tab`).
     static let cutoff = 1e-14
+    /// A primitive below this everywhere in a block is skipped (two orders below `cutoff`).
+    static let logPrimitiveCutoff = log(1e-16)
 
     init(basis: MolecularBasis) {
         aoCount = basis.aoCount
@@ -102,6 +104,7 @@ struct AtomicOrbitalEvaluator: Sendable {
             let radial = pow + 3 * powerCount * n, dradial = radial + n, argument = dradial + n
             let cart = argument + n                                  // cart[(comp · ncart + c) · n + p]
             var lastCenter: SIMD3<Double>? = nil
+            var r2min = 0.0, logRmax = 0.0
             var column = 0
             for si in shellIndices {
                 let s = shells[si]
@@ -115,6 +118,9 @@ struct AtomicOrbitalEvaluator: Sendable {
                         dx[p] = d.x; dy[p] = d.y; dz[p] = d.z
                         r2[p] = d.x * d.x + d.y * d.y + d.z * d.z
                     }
+                    var lo = Double.infinity, hi = 0.0
+                    for p in 0..<n { lo = Swift.min(lo, r2[p]); hi = Swift.max(hi, r2[p]) }
+                    r2min = lo; logRmax = 0.5 * log(Swift.max(hi, 1))
                     for axis in 0..<3 {
                         let src = axis == 0 ? dx : (axis == 1 ? dy : dz)
                         let p0 = pow + axis * powerCount * n
@@ -129,6 +135,12 @@ struct AtomicOrbitalEvaluator: Sendable {
                 // Radial part and its derivative factor.
                 for p in 0..<n { radial[p] = 0; dradial[p] = 0 }
                 for (k, alpha) in s.exponents.enumerated() {
+                    // A primitive whose value and derivative factor stay below `primitiveCutoff`
+                    // at every point of the block (|c|(1 + 2α) e^{−α r²} r^{l+1} ≤ that at the
+                    // nearest point with the farthest point's r^{l+1}) contributes nothing: tight
+                    // core primitives of distant atoms cost no exponential.
+                    let logBound = log(abs(s.coefficients[k]) * (1 + 2 * alpha)) - alpha * r2min + Double(l + 1) * logRmax
+                    if logBound < Self.logPrimitiveCutoff { continue }
                     var slot = expAlphas.firstIndex(of: alpha)
                     if slot == nil {
                         slot = expAlphas.count
