@@ -79,19 +79,20 @@ extension LibxcFunctional {
     /// Whether libxc provides second derivatives (fxc) for this functional.
     public var hasSecondDerivatives: Bool { cxc_func_has_fxc(pointer) != 0 }
 
-    /// Second derivatives of ρε_xc at `count` points, unpolarised only: v2rho2 = ∂²(ρε)/∂ρ²,
-    /// and for GGAs v2rhosigma = ∂²(ρε)/∂ρ∂σ, v2sigma2 = ∂²(ρε)/∂σ² (σ = |∇ρ|²); the GGA outputs
-    /// are ignored for LDA. The XC kernel of linear response (TDDFT, CPKS) and of backpropagation
-    /// through SCF steps.
-    func evaluateSecondDerivatives(count: Int, rho: UnsafePointer<Double>, sigma: UnsafePointer<Double>?,
-                                   v2rho2: UnsafeMutablePointer<Double>, v2rhosigma: UnsafeMutablePointer<Double>?,
-                                   v2sigma2: UnsafeMutablePointer<Double>?) {
+    /// First and second derivatives of ρε_xc at `count` points in one libxc call, unpolarised
+    /// only: vrho, v2rho2 = ∂²(ρε)/∂ρ², and for GGAs vsigma, v2rhosigma = ∂²(ρε)/∂ρ∂σ, v2sigma2 =
+    /// ∂²(ρε)/∂σ² (σ = |∇ρ|²); the GGA outputs are ignored for LDA. The XC kernel of linear
+    /// response (TDDFT, CPKS) and of backpropagation through SCF steps.
+    func evaluateKernel(count: Int, rho: UnsafePointer<Double>, sigma: UnsafePointer<Double>?,
+                        vrho: UnsafeMutablePointer<Double>, vsigma: UnsafeMutablePointer<Double>?,
+                        v2rho2: UnsafeMutablePointer<Double>, v2rhosigma: UnsafeMutablePointer<Double>?,
+                        v2sigma2: UnsafeMutablePointer<Double>?) {
         precondition(!polarized, "second derivatives are implemented for unpolarised densities only")
         switch rung {
         case .lda:
-            xc_lda_fxc(pointer, count, rho, v2rho2)
+            xc_lda_vxc_fxc(pointer, count, rho, vrho, v2rho2)
         case .gga:
-            xc_gga_fxc(pointer, count, rho, sigma, v2rho2, v2rhosigma, v2sigma2)
+            xc_gga_vxc_fxc(pointer, count, rho, sigma, vrho, vsigma, v2rho2, v2rhosigma, v2sigma2)
         case .unsupported:
             preconditionFailure("unsupported functional family for \(name)")
         }

@@ -39,23 +39,25 @@ public final class XCEvaluator: @unchecked Sendable {
     /// Whether every component has second derivatives in this libxc build.
     public var hasSecondDerivatives: Bool { functionals.allSatisfy(\.hasSecondDerivatives) }
 
-    /// Second derivatives of ρε_xc summed over components at `count` points (unpolarised only):
-    /// v2rho2, and for GGAs v2rhosigma and v2sigma2 (see `LibxcFunctional.evaluateSecondDerivatives`).
-    /// Outputs are overwritten; `scratch` must hold 3 · `count` values.
-    public func evaluateSecondDerivatives(count: Int, rho: UnsafePointer<Double>, sigma: UnsafePointer<Double>?,
-                                          v2rho2: UnsafeMutablePointer<Double>, v2rhosigma: UnsafeMutablePointer<Double>?,
-                                          v2sigma2: UnsafeMutablePointer<Double>?, scratch: UnsafeMutablePointer<Double>) {
+    /// First and second derivatives of ρε_xc summed over components at `count` points
+    /// (unpolarised only): vrho and v2rho2, and for GGAs vsigma, v2rhosigma and v2sigma2 (see
+    /// `LibxcFunctional.evaluateKernel`). Outputs are overwritten; `scratch` must hold 5 · `count`
+    /// values.
+    public func evaluateKernel(count: Int, rho: UnsafePointer<Double>, sigma: UnsafePointer<Double>?,
+                               vrho: UnsafeMutablePointer<Double>, vsigma: UnsafeMutablePointer<Double>?,
+                               v2rho2: UnsafeMutablePointer<Double>, v2rhosigma: UnsafeMutablePointer<Double>?,
+                               v2sigma2: UnsafeMutablePointer<Double>?, scratch: UnsafeMutablePointer<Double>) {
         precondition(!polarized, "second derivatives are implemented for unpolarised densities only")
-        v2rho2.update(repeating: 0, count: count)
-        if needsGradient { v2rhosigma?.update(repeating: 0, count: count); v2sigma2?.update(repeating: 0, count: count) }
-        let rr = scratch, rs = scratch + count, ss = scratch + 2 * count
+        let gga = needsGradient ? (vsigma, v2rhosigma, v2sigma2) : (nil, nil, nil)
+        for out in [vrho, v2rho2, gga.0, gga.1, gga.2] { out?.update(repeating: 0, count: count) }
+        let vr = scratch, vs = scratch + count, rr = scratch + 2 * count, rs = scratch + 3 * count, ss = scratch + 4 * count
         for f in functionals {
             let isGGA = f.rung == .gga
-            f.evaluateSecondDerivatives(count: count, rho: rho, sigma: sigma, v2rho2: rr,
-                                        v2rhosigma: isGGA ? rs : nil, v2sigma2: isGGA ? ss : nil)
-            for k in 0..<count { v2rho2[k] += rr[k] }
-            if isGGA, let v2rhosigma, let v2sigma2 {
-                for k in 0..<count { v2rhosigma[k] += rs[k]; v2sigma2[k] += ss[k] }
+            f.evaluateKernel(count: count, rho: rho, sigma: sigma, vrho: vr, vsigma: isGGA ? vs : nil, v2rho2: rr,
+                             v2rhosigma: isGGA ? rs : nil, v2sigma2: isGGA ? ss : nil)
+            for k in 0..<count { vrho[k] += vr[k]; v2rho2[k] += rr[k] }
+            if isGGA, let vsigma = gga.0, let v2rhosigma = gga.1, let v2sigma2 = gga.2 {
+                for k in 0..<count { vsigma[k] += vs[k]; v2rhosigma[k] += rs[k]; v2sigma2[k] += ss[k] }
             }
         }
     }

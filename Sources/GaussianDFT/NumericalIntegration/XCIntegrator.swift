@@ -115,36 +115,45 @@ final class XCIntegrator: @unchecked Sendable {
 
     /// E_xc and V_xc (one matrix per density) for densities [D] (restricted) or [D_α, D_β].
     func integrate(densities: [Matrix]) -> (energy: Double, potentials: [Matrix]) {
-        let nspin = densities.count
-        precondition(evaluator.polarized == (nspin == 2))
-        let nao = aoCount
-        let maxN = Self.blockSize
-        let maxM = max(1, blocks.map(\.aos.count).max() ?? 0)
-        let workspace = XCWorkspace(maxPoints: maxN, maxFunctions: maxM, aoCount: nao, spins: nspin,
-                                    gradient: evaluator.needsGradient)
-        defer { workspace.deallocate() }
-        for s in 0..<nspin {
-            densities[s].elements.withUnsafeBufferPointer { workspace.density[s].update(from: $0.baseAddress!, count: nao * nao) }
-        }
+        precondition(evaluator.polarized == (densities.count == 2))
         var energy = 0.0
+        let potentials = forEachBlock(matrices: densities) { block, phi, w, ws in
+            energy += integrateBlock(block, phi: phi, weights: w, ws)
+        }
+        return (energy, potentials)
+    }
+
+    /// Runs `body` on every block with a workspace whose `density` slots hold `matrices` (nao × nao
+    /// each), the block's AO values φ (from the cache, or evaluated into the workspace) and its
+    /// weights; returns the workspace's `potential` slots, which `body` accumulates into.
+    private func forEachBlock(matrices: [Matrix],
+                              _ body: (Block, UnsafePointer<Double>, UnsafePointer<Double>, XCWorkspace) -> Void) -> [Matrix] {
+        let nao = aoCount, gga = evaluator.needsGradient
+        let maxM = max(1, blocks.map(\.aos.count).max() ?? 0)
+        let workspace = XCWorkspace(maxPoints: Self.blockSize, maxFunctions: maxM, aoCount: nao, spins: matrices.count,
+                                    gradient: gga)
+        defer { workspace.deallocate() }
+        for (s, matrix) in matrices.enumerated() {
+            matrix.elements.withUnsafeBufferPointer { workspace.density[s].update(from: $0.baseAddress!, count: nao * nao) }
+        }
         var aoScratch: [Int] = []
         weights.withUnsafeBufferPointer { w in
             for block in blocks where !block.aos.isEmpty {
+                let phi: UnsafePointer<Double>
                 if let offset = block.cacheOffset {
-                    energy += integrateBlock(block, phi: arena.pointer + offset, weights: w.baseAddress! + block.range.lowerBound, workspace)
+                    phi = UnsafePointer(arena.pointer + offset)
                 } else {
-                    let m = block.aos.count
                     aoScratch.removeAll(keepingCapacity: true)
-                    Self.evaluateAOs(aoEvaluator, points: points, range: block.range, shells: block.shells, functions: m,
-                                     gradients: evaluator.needsGradient, into: workspace.phi, aoIndex: &aoScratch)
-                    energy += integrateBlock(block, phi: UnsafePointer(workspace.phi), weights: w.baseAddress! + block.range.lowerBound, workspace)
+                    Self.evaluateAOs(aoEvaluator, points: points, range: block.range, shells: block.shells, functions: block.aos.count,
+                                     gradients: gga, into: workspace.phi, aoIndex: &aoScratch)
+                    phi = UnsafePointer(workspace.phi)
                 }
+                body(block, phi, w.baseAddress! + block.range.lowerBound, workspace)
             }
         }
-        let potentials = (0..<nspin).map { s in
+        return (0..<matrices.count).map { s in
             Matrix(rows: nao, columns: nao, elements: Array(UnsafeBufferPointer(start: workspace.potential[s], count: nao * nao)))
         }
-        return (energy, potentials)
     }
 
     /// One block: ρ (and ∇ρ) from φ and D, libxc, then V_sub = φᵀY + Yᵀφ scattered into V.
@@ -268,62 +277,41 @@ final class XCIntegrator: @unchecked Sendable {
     /// adjoint: tr(Y δV_xc[X]) = tr(X δV_xc[Y]). libxc supplies the second derivatives (fxc).
     func kernelResponse(density d: Matrix, perturbation x: Matrix) -> Matrix {
         precondition(!evaluator.polarized, "the XC kernel is implemented for restricted densities only")
-        let nao = aoCount, gga = evaluator.needsGradient
-        let maxN = Self.blockSize
-        let maxM = max(1, blocks.map(\.aos.count).max() ?? 0)
-        let ws = XCWorkspace(maxPoints: maxN, maxFunctions: maxM, aoCount: nao, spins: 2, gradient: gga)
-        defer { ws.deallocate() }
-        d.elements.withUnsafeBufferPointer { ws.density[0].update(from: $0.baseAddress!, count: nao * nao) }
-        x.elements.withUnsafeBufferPointer { ws.density[1].update(from: $0.baseAddress!, count: nao * nao) }
-        var aoScratch: [Int] = []
-        weights.withUnsafeBufferPointer { wBuf in
-            for block in blocks where !block.aos.isEmpty {
-                let n = block.range.count
-                let w = wBuf.baseAddress! + block.range.lowerBound
-                let phi: UnsafePointer<Double>
-                if let offset = block.cacheOffset {
-                    phi = UnsafePointer(arena.pointer + offset)
-                } else {
-                    aoScratch.removeAll(keepingCapacity: true)
-                    Self.evaluateAOs(aoEvaluator, points: points, range: block.range, shells: block.shells, functions: block.aos.count,
-                                     gradients: gga, into: ws.phi, aoIndex: &aoScratch)
-                    phi = UnsafePointer(ws.phi)
-                }
-                // ρ, ∇ρ of D in rhoSpin[0..<n], gradSpin[0..<3n]; δρ, δ∇ρ of X in rhoSpin[n...], gradSpin[3n...].
-                let rho = ws.rhoSpin, grad = ws.gradSpin, drho = ws.rhoSpin + n, dgrad = ws.gradSpin + 3 * n
-                densityOnBlock(ws.density[0], block, phi: phi, ws, rho: rho, gradient: gga ? grad : nil)
-                densityOnBlock(ws.density[1], block, phi: phi, ws, rho: drho, gradient: gga ? dgrad : nil)
-                // v2rho2, v2rhosigma in vrho[0..<n], vrho[n..<2n]; σ, v2sigma2, δσ in sigma's three n-blocks.
-                let v2rr = ws.vrho, v2rs = ws.vrho + n, v2ss = ws.sigma + n, dsigma = ws.sigma + 2 * n
-                if gga {
-                    for p in 0..<n {
-                        ws.sigma[p] = grad[p] * grad[p] + grad[n + p] * grad[n + p] + grad[2 * n + p] * grad[2 * n + p]
-                        dsigma[p] = 2 * (grad[p] * dgrad[p] + grad[n + p] * dgrad[n + p] + grad[2 * n + p] * dgrad[2 * n + p])
-                    }
-                    // vσ (first derivative) for the 2 vσ δ∇ρ term; ε and vρ land in unused scratch.
-                    evaluator.evaluate(count: n, rho: rho, sigma: ws.sigma, exc: ws.exc, vrho: ws.y,
-                                       vsigma: ws.vsigma, scratch: ws.scratch)
-                }
-                evaluator.evaluateSecondDerivatives(count: n, rho: rho, sigma: gga ? ws.sigma : nil, v2rho2: v2rr,
-                                                    v2rhosigma: gga ? v2rs : nil, v2sigma2: gga ? v2ss : nil, scratch: ws.scratch)
-                let a = ws.coefficient, g = ws.coefficient + n
+        let gga = evaluator.needsGradient
+        // Slot 0 holds D, slot 1 X; the response accumulates in potential slot 0.
+        let potentials = forEachBlock(matrices: [d, x]) { block, phi, w, ws in
+            let n = block.range.count
+            // ρ, ∇ρ of D in rhoSpin[0..<n], gradSpin[0..<3n]; δρ, δ∇ρ of X in rhoSpin[n...], gradSpin[3n...].
+            let rho = ws.rhoSpin, grad = ws.gradSpin, drho = ws.rhoSpin + n, dgrad = ws.gradSpin + 3 * n
+            densityOnBlock(ws.density[0], block, phi: phi, ws, rho: rho, gradient: gga ? grad : nil)
+            densityOnBlock(ws.density[1], block, phi: phi, ws, rho: drho, gradient: gga ? dgrad : nil)
+            // v2rho2, v2rhosigma in vrho[0..<n], vrho[n..<2n]; σ, v2sigma2, δσ in sigma's three n-blocks;
+            // vρ (not needed) in exc.
+            let v2rr = ws.vrho, v2rs = ws.vrho + n, v2ss = ws.sigma + n, dsigma = ws.sigma + 2 * n
+            if gga {
                 for p in 0..<n {
-                    let ds = gga ? dsigma[p] : 0
-                    a[p] = 0.5 * w[p] * (v2rr[p] * drho[p] + (gga ? v2rs[p] * ds : 0))
+                    ws.sigma[p] = grad[p] * grad[p] + grad[n + p] * grad[n + p] + grad[2 * n + p] * grad[2 * n + p]
+                    dsigma[p] = 2 * (grad[p] * dgrad[p] + grad[n + p] * dgrad[n + p] + grad[2 * n + p] * dgrad[2 * n + p])
                 }
-                if gga {
-                    for c in 0..<3 {
-                        let gc = g + c * n, r = grad + c * n, dr = dgrad + c * n
-                        for p in 0..<n {
-                            let dvs = v2rs[p] * drho[p] + v2ss[p] * dsigma[p]
-                            gc[p] = w[p] * (2 * dvs * r[p] + 2 * ws.vsigma[p] * dr[p])
-                        }
+            }
+            // vσ (for the 2 vσ δ∇ρ term) and the second derivatives in one libxc call per component.
+            evaluator.evaluateKernel(count: n, rho: rho, sigma: gga ? ws.sigma : nil, vrho: ws.exc,
+                                     vsigma: gga ? ws.vsigma : nil, v2rho2: v2rr, v2rhosigma: gga ? v2rs : nil,
+                                     v2sigma2: gga ? v2ss : nil, scratch: ws.scratch)
+            let a = ws.coefficient, g = ws.coefficient + n
+            for p in 0..<n { a[p] = 0.5 * w[p] * (v2rr[p] * drho[p] + (gga ? v2rs[p] * dsigma[p] : 0)) }
+            if gga {
+                for c in 0..<3 {
+                    let gc = g + c * n, r = grad + c * n, dr = dgrad + c * n
+                    for p in 0..<n {
+                        let dvs = v2rs[p] * drho[p] + v2ss[p] * dsigma[p]
+                        gc[p] = w[p] * (2 * dvs * r[p] + 2 * ws.vsigma[p] * dr[p])
                     }
                 }
-                addPotential(block, phi: phi, a: a, g: gga ? g : nil, ws, into: ws.potential[0])
             }
+            addPotential(block, phi: phi, a: a, g: gga ? g : nil, ws, into: ws.potential[0])
         }
-        return Matrix(rows: nao, columns: nao, elements: Array(UnsafeBufferPointer(start: ws.potential[0], count: nao * nao))).symmetrized
+        return potentials[0].symmetrized
     }
 }
 
