@@ -15,8 +15,8 @@ extension InspectCommand {
     }
 
     func inspectModel() throws {
+        guard !records else { throw ValidationError("--records is for datasets; '\(file)' is a model file") }
         do {
-            guard !records else { throw ValidationError("--records is for datasets; '\(file)' is a model file") }
             let summary = HamiltonianModelStore.isHamiltonianModel(file) ? try hamiltonianSummary() : try networkSummary()
             if json { print(Terminal.jsonLine(jsonSafe(summary))); return }
             let elements = (summary["elements"] as? [Int] ?? []).map(Elements.symbol).joined(separator: " ")
@@ -24,8 +24,6 @@ extension InspectCommand {
             for key in summary.keys.sorted() where !["file", "architecture", "parameters", "elements"].contains(key) {
                 print("  \(key)  \(Self.text(summary[key]!))")
             }
-        } catch let error as ValidationError {
-            throw error
         } catch {
             Terminal.error("\(error)")
             throw ExitCode(ExitStatus.failure)

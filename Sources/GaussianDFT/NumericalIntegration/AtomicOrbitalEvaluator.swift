@@ -135,7 +135,7 @@ struct AtomicOrbitalEvaluator: Sendable {
                 // Radial part and its derivative factor.
                 for p in 0..<n { radial[p] = 0; dradial[p] = 0 }
                 for (k, alpha) in s.exponents.enumerated() {
-                    // A primitive whose value and derivative factor stay below `primitiveCutoff`
+                    // A primitive whose value and derivative factor stay below e^`logPrimitiveCutoff`
                     // at every point of the block (|c|(1 + 2α) e^{−α r²} r^{l+1} ≤ that at the
                     // nearest point with the farthest point's r^{l+1}) contributes nothing: tight
                     // core primitives of distant atoms cost no exponential.
