@@ -225,6 +225,12 @@ final class ERIEngine {
     var groupScratchCapacity = 0
     /// Generated VRR kernels by class key (nil where the class is interpreted).
     let kernelTable: UnsafeMutablePointer<GeneratedVRR.Kernel?>
+    /// Four-lane kernels by class key (ERIGroupQuartetLanes.swift), nil where there is none.
+    let laneKernelTable: UnsafeMutablePointer<GeneratedVRR.Kernel4?>
+    var laneStage: UnsafeMutablePointer<SIMD4<Double>>
+    var laneStageCapacity = 0
+    var laneScratch: UnsafeMutablePointer<SIMD4<Double>>
+    var laneScratchCapacity = 0
     let groupCoefficients: UnsafeMutablePointer<Double>
     let groupBoys: UnsafeMutablePointer<Double>
 
@@ -265,6 +271,11 @@ final class ERIEngine {
         kernelTable = .allocate(capacity: 4096)
         kernelTable.initialize(repeating: nil, count: 4096)
         if useGenerated { for (key, kernel) in generatedVRRKernels { kernelTable[key] = kernel } }
+        laneKernelTable = .allocate(capacity: 4096)
+        laneKernelTable.initialize(repeating: nil, count: 4096)
+        if useGenerated { for (key, kernel) in generatedVRRKernels4 { laneKernelTable[key] = kernel } }
+        laneStage = .allocate(capacity: 1)
+        laneScratch = .allocate(capacity: 1)
         groupCoefficients = .allocate(capacity: GeneratedVRR.count)
         groupCoefficients.initialize(repeating: 0, count: GeneratedVRR.count)
         groupBoys = .allocate(capacity: BoysFunction.maxOrder + 2)
@@ -286,7 +297,8 @@ final class ERIEngine {
     deinit {
         x.deallocate(); coef.deallocate(); boys.deallocate(); stage.deallocate()
         rows1.deallocate(); rows2.deallocate(); out.deallocate()
-        groupStage.deallocate(); groupIndex.deallocate(); groupScratch.deallocate(); kernelTable.deallocate(); groupCoefficients.deallocate(); groupBoys.deallocate()
+        groupStage.deallocate(); groupIndex.deallocate(); groupScratch.deallocate(); kernelTable.deallocate(); laneKernelTable.deallocate()
+        laneStage.deallocate(); laneScratch.deallocate(); groupCoefficients.deallocate(); groupBoys.deallocate()
         planIndex.deallocate()
         plans.deinitialize(count: planCount); plans.deallocate()
         prims.deallocate(); primStart.deallocate(); primCount.deallocate()

@@ -108,7 +108,12 @@ extension ERIEngine {
         if t.lSum[gy] > t.lSum[gx] { swap(&gb, &gk) }
         let braMin = Int(t.lMinFirst[gb]), braMax = Int(t.lSum[gb])
         let ketMin = Int(t.lMinFirst[gk]), ketMax = Int(t.lSum[gk])
-        guard let kernel = kernelTable[GeneratedVRR.key(braMin, braMax - braMin, ketMin, ketMax - ketMin)] else { return false }
+        let key = GeneratedVRR.key(braMin, braMax - braMin, ketMin, ketMax - ketMin)
+        if let laneKernel = laneKernelTable[key] {
+            laneGroupQuartet(bra: gb, ket: gk, kernel: laneKernel, table: t, threshold: threshold, body)
+            return true
+        }
+        guard let kernel = kernelTable[key] else { return false }
         let nStaged = stageGroupQuartet(bra: gb, ket: gk, table: t)
         if nStaged == 0 { return true }
         let nE = cartesianRangeOffset(from: braMin, to: braMax + 1)

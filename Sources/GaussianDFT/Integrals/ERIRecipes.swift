@@ -52,6 +52,8 @@ enum VRRCoefficients {
 /// (ERIKernels.generated.swift): indices 1–12 as `VRRCoefficients`, then scalars.
 enum GeneratedVRR {
     typealias Kernel = @convention(c) (UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+    /// Four primitive quartets per call, one per lane (ERIKernelsSIMD.generated.swift).
+    typealias Kernel4 = @Sendable (UnsafePointer<SIMD4<Double>>, UnsafePointer<SIMD4<Double>>, UnsafeMutablePointer<SIMD4<Double>>) -> Void
     static let o2p = 13     // 1/(2p)
     static let o2pr = 14    // ρ/(2p²)
     static let o2q = 15     // 1/(2q)
