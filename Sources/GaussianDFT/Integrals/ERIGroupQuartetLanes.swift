@@ -7,9 +7,9 @@ import Foundation
 // coefficients, the scaled Boys values and the component weights of primitive quartets
 // 4g…4g+3 as one SIMD4 (padding lanes are zero and contribute nothing). A four-lane VRR
 // kernel (ERIKernelsSIMD.generated.swift) then builds [e0|f0] for four quartets, and the
-// contraction A_βκ[e, f] += w_β w_κ [e0|f0] over every pair of bra component β and ket
-// component κ runs on the lanes as well; lanes are summed once per group quartet, before
-// each component's HRR. With AVX2 a SIMD4<Double> is one register, so both the VRR and the
+// contraction A_βκ[e, f] = Σ w_β w_κ [e0|f0] for every pair of bra component β and ket
+// component κ runs on the lanes as well; lanes are summed once per element, before each
+// component's HRR. With AVX2 a SIMD4<Double> is one register, so both the VRR and the
 // contraction — the two costs of an sp group quartet — do four quartets per instruction.
 
 extension ERIEngine {
@@ -31,61 +31,42 @@ extension ERIEngine {
                                     braWeightOffset: braWeightOffset, ketWeightOffset: ketWeightOffset)
         if laneGroups == 0 { return }
 
+        // [e0|f0] of every lane group, then each kept component quartet contracted on its own:
+        // A[e, f] = Σ_g Σ_lanes w_β w_κ [e0|f0]_g, with the lane-group loop innermost (no
+        // accumulator round trips through memory, one horizontal sum per element).
         let nE = cartesianRangeOffset(from: braMin, to: braMax + 1)
         let nF = cartesianRangeOffset(from: ketMin, to: ketMax + 1)
-        var aCount = 0
-        for b in 0..<ncb { for k in 0..<nck { aCount += Int(cb0[b].eCount) * Int(ck0[k].eCount) } }
-        ensureLanes(&laneScratch, &laneScratchCapacity, nE * nF + aCount)
-        let x = laneScratch, acc = laneScratch + nE * nF
-        acc.initialize(repeating: .zero, count: aCount)
-        // A component quartet is accumulated only if it is kept: Schwarz, and in a diagonal
-        // group quartet each unordered one once.
-        withUnsafeTemporaryAllocation(of: Bool.self, capacity: ncb * nck) { kept in
-            for b in 0..<ncb {
-                for k in 0..<nck {
-                    kept[b * nck + k] = !(gb == gk && k > b) && cb0[b].schwarz * ck0[k].schwarz >= threshold
-                }
-            }
-            let stage = laneStage
-            for g in 0..<laneGroups {
-                let entry = stage + g * stride
-                kernel(entry, entry + boysOffset, x)
-                var aOffset = 0
-                for b in 0..<ncb {
-                    let cb = cb0[b]
-                    let wb = entry[braWeightOffset + b]
-                    let eOff = Int(cb.eOffset), nEb = Int(cb.eCount)
-                    for k in 0..<nck {
-                        let ck = ck0[k]
-                        let nFk = Int(ck.eCount)
-                        defer { aOffset += nEb * nFk }
-                        if !kept[b * nck + k] { continue }
-                        let w = wb * entry[ketWeightOffset + k]
-                        let fOff = Int(ck.eOffset)
-                        for e in 0..<nEb {
-                            let src = x + (eOff + e) * nF + fOff, dst = acc + aOffset + e * nFk
-                            for col in 0..<nFk { dst[col] += w * src[col] }
-                        }
-                    }
-                }
-            }
+        let nX = nE * nF
+        ensureLanes(&laneScratch, &laneScratchCapacity, laneGroups * (nX + 1))
+        let x = laneScratch, w = laneScratch + laneGroups * nX
+        let stage = laneStage
+        for g in 0..<laneGroups {
+            let entry = stage + g * stride
+            kernel(entry, entry + boysOffset, x + g * nX)
         }
-
-        // Sum the lanes, then each kept component quartet's HRR and transformation.
         let dispBra = t.displacementPointer + 3 * gb, dispKet = t.displacementPointer + 3 * gk
-        var aOffset = 0
         for b in 0..<ncb {
             let cb = cb0[b]
-            let nEb = Int(cb.eCount)
+            let eOff = Int(cb.eOffset), nEb = Int(cb.eCount)
             for k in 0..<nck {
                 let ck = ck0[k]
-                let nFk = Int(ck.eCount)
-                defer { aOffset += nEb * nFk }
+                // In a diagonal group quartet each unordered component quartet once.
                 if gb == gk && k > b { continue }
                 if cb.schwarz * ck.schwarz < threshold { continue }
+                let fOff = Int(ck.eOffset), nFk = Int(ck.eCount)
+                for g in 0..<laneGroups {
+                    let entry = stage + g * stride
+                    w[g] = entry[braWeightOffset + b] * entry[ketWeightOffset + k]
+                }
+                for e in 0..<nEb {
+                    for col in 0..<nFk {
+                        let src = x + (eOff + e) * nF + fOff + col
+                        var sum = SIMD4<Double>.zero
+                        for g in 0..<laneGroups { sum += w[g] * src[g * nX] }
+                        rows1[e * nFk + col] = sum.sum()
+                    }
+                }
                 let plan = classPlan(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))
-                let block = acc + aOffset
-                for i in 0..<(nEb * nFk) { rows1[i] = block[i].sum() }
                 body(contractedQuartet(plan: plan, braDisplacement: dispBra, ketDisplacement: dispKet,
                                        shells: (Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v))))
             }
@@ -95,61 +76,92 @@ extension ERIEngine {
     /// Stages the significant primitive quartets of `gb` × `gk` (the same ones, in the same
     /// order, as `stageGroupQuartet`) into `laneStage`, four per lane group of `stride`
     /// SIMD4 entries: the GeneratedVRR coefficient table, K_ab K_cd/√(p+q) · F_m(T) for
-    /// m ≤ lMax, then the bra and ket component weights. Returns the number of lane groups.
+    /// m ≤ lMax, then the bra and ket component weights. Padding lanes of the last group
+    /// repeat the last quartet with zero Boys values. Returns the number of lane groups.
     private func stageLanes(bra gb: Int, ket gk: Int, table t: GroupPairTable, lMax: Int, stride: Int,
                             braWeightOffset: Int, ketWeightOffset: Int) -> Int {
+        typealias V = SIMD4<Double>
         let nbp = Int(t.primCount[gb]), nkp = Int(t.primCount[gk])
         if nbp == 0 || nkp == 0 { return 0 }
-        let maxGroups = (nbp * nkp + 3) / 4
-        ensureLanes(&laneStage, &laneStageCapacity, maxGroups * stride)
+        if 2 * nbp * nkp > groupIndexCapacity {
+            groupIndex.deallocate()
+            groupIndexCapacity = max(2 * nbp * nkp, 2 * groupIndexCapacity)
+            groupIndex = .allocate(capacity: groupIndexCapacity)
+        }
+        let bp0 = t.primsPointer + Int(t.primStart[gb]), kp0 = t.primsPointer + Int(t.primStart[gk])
+        let thr = primitiveThreshold
+        let index = groupIndex
+        let ketMax = kp0[0].bound
+        var n = 0
+        for i in 0..<nbp {
+            let bound = bp0[i].bound
+            if bound * ketMax < thr { break }
+            for j in 0..<nkp {
+                if bound * kp0[j].bound < thr { break }
+                index[2 * n] = Int32(i); index[2 * n + 1] = Int32(j)
+                n += 1
+            }
+        }
+        if n == 0 { return 0 }
+        let groups = (n + 3) / 4
+        ensureLanes(&laneStage, &laneStageCapacity, groups * stride)
         let ncb = Int(t.componentCount[gb]), nck = Int(t.componentCount[gk])
         let cb0 = t.componentsPointer + Int(t.componentStart[gb])
         let ck0 = t.componentsPointer + Int(t.componentStart[gk])
         let weights = t.weightsPointer
-        let bp0 = t.primsPointer + Int(t.primStart[gb]), kp0 = t.primsPointer + Int(t.primStart[gk])
         let braI = t.firstIsI[gb], ketI = t.firstIsI[gk]
-        let thr = primitiveThreshold
         let table = boysTable, inverseOdd = boysInverseOdd
-        let lanes = UnsafeMutableRawPointer(laneStage).assumingMemoryBound(to: Double.self)
-        let boys = groupBoys
-        let ketMax = kp0[0].bound
-        var n = 0
-        for i in 0..<nbp {
-            let bp = bp0[i]
-            if bp.bound * ketMax < thr { break }
-            for j in 0..<nkp {
-                let kp = kp0[j]
-                if bp.bound * kp.bound < thr { break }
-                // Entry k of this quartet: lanes[(g · stride + k) · 4 + lane].
-                let e = lanes + (n >> 2) * stride * 4 + (n & 3)
-                let inv = 1 / (bp.p + kp.p)
-                let pqx = bp.px - kp.px, pqy = bp.py - kp.py, pqz = bp.pz - kp.pz
-                let qi = kp.p * inv, pi = bp.p * inv
-                if braI { e[4] = bp.pax; e[8] = bp.pay; e[12] = bp.paz } else { e[4] = bp.pbx; e[8] = bp.pby; e[12] = bp.pbz }
-                e[16] = -qi * pqx; e[20] = -qi * pqy; e[24] = -qi * pqz
-                if ketI { e[28] = kp.pax; e[32] = kp.pay; e[36] = kp.paz } else { e[28] = kp.pbx; e[32] = kp.pby; e[36] = kp.pbz }
-                e[40] = pi * pqx; e[44] = pi * pqy; e[48] = pi * pqz
-                e[4 * GeneratedVRR.o2p] = bp.oneOver2p
-                e[4 * GeneratedVRR.o2pr] = bp.oneOver2p * qi
-                e[4 * GeneratedVRR.o2q] = kp.oneOver2p
-                e[4 * GeneratedVRR.o2qr] = kp.oneOver2p * pi
-                e[4 * GeneratedVRR.o2pq] = 0.5 * inv
-                let tArg = bp.p * kp.p * inv * (pqx * pqx + pqy * pqy + pqz * pqz)
-                BoysFunction.evaluate(upTo: lMax, tArg, into: boys, table: table, inverseOdd: inverseOdd,
-                                      scale: bp.k * kp.k * inv.squareRoot())
-                for m in 0...lMax { e[4 * (GeneratedVRR.count + m)] = boys[m] }
-                for b in 0..<ncb { e[4 * (braWeightOffset + b)] = weights[Int(cb0[b].weightStart) + i] }
-                for k in 0..<nck { e[4 * (ketWeightOffset + k)] = weights[Int(ck0[k].weightStart) + j] }
-                n += 1
+        for g in 0..<groups {
+            let s0 = 4 * g
+            @inline(__always) func lane(_ l: Int) -> Int { min(s0 + l, n - 1) }
+            let i0 = Int(index[2 * lane(0)]), i1 = Int(index[2 * lane(1)]), i2 = Int(index[2 * lane(2)]), i3 = Int(index[2 * lane(3)])
+            let j0 = Int(index[2 * lane(0) + 1]), j1 = Int(index[2 * lane(1) + 1])
+            let j2 = Int(index[2 * lane(2) + 1]), j3 = Int(index[2 * lane(3) + 1])
+            let b0 = bp0[i0], b1 = bp0[i1], b2 = bp0[i2], b3 = bp0[i3]
+            let k0 = kp0[j0], k1 = kp0[j1], k2 = kp0[j2], k3 = kp0[j3]
+            let p = V(b0.p, b1.p, b2.p, b3.p), q = V(k0.p, k1.p, k2.p, k3.p)
+            let inv = 1 / (p + q)
+            let pqx = V(b0.px, b1.px, b2.px, b3.px) - V(k0.px, k1.px, k2.px, k3.px)
+            let pqy = V(b0.py, b1.py, b2.py, b3.py) - V(k0.py, k1.py, k2.py, k3.py)
+            let pqz = V(b0.pz, b1.pz, b2.pz, b3.pz) - V(k0.pz, k1.pz, k2.pz, k3.pz)
+            let qi = q * inv, pi = p * inv
+            let e = laneStage + g * stride
+            if braI {
+                e[1] = V(b0.pax, b1.pax, b2.pax, b3.pax); e[2] = V(b0.pay, b1.pay, b2.pay, b3.pay); e[3] = V(b0.paz, b1.paz, b2.paz, b3.paz)
+            } else {
+                e[1] = V(b0.pbx, b1.pbx, b2.pbx, b3.pbx); e[2] = V(b0.pby, b1.pby, b2.pby, b3.pby); e[3] = V(b0.pbz, b1.pbz, b2.pbz, b3.pbz)
+            }
+            e[4] = -qi * pqx; e[5] = -qi * pqy; e[6] = -qi * pqz
+            if ketI {
+                e[7] = V(k0.pax, k1.pax, k2.pax, k3.pax); e[8] = V(k0.pay, k1.pay, k2.pay, k3.pay); e[9] = V(k0.paz, k1.paz, k2.paz, k3.paz)
+            } else {
+                e[7] = V(k0.pbx, k1.pbx, k2.pbx, k3.pbx); e[8] = V(k0.pby, k1.pby, k2.pby, k3.pby); e[9] = V(k0.pbz, k1.pbz, k2.pbz, k3.pbz)
+            }
+            e[10] = pi * pqx; e[11] = pi * pqy; e[12] = pi * pqz
+            let o2p = V(b0.oneOver2p, b1.oneOver2p, b2.oneOver2p, b3.oneOver2p)
+            let o2q = V(k0.oneOver2p, k1.oneOver2p, k2.oneOver2p, k3.oneOver2p)
+            e[GeneratedVRR.o2p] = o2p
+            e[GeneratedVRR.o2pr] = o2p * qi
+            e[GeneratedVRR.o2q] = o2q
+            e[GeneratedVRR.o2qr] = o2q * pi
+            e[GeneratedVRR.o2pq] = 0.5 * inv
+            let tArg = p * q * inv * (pqx * pqx + pqy * pqy + pqz * pqz)
+            var scale = V(b0.k, b1.k, b2.k, b3.k) * V(k0.k, k1.k, k2.k, k3.k) * inv.squareRoot()
+            if s0 + 3 >= n {
+                for l in 0..<4 where s0 + l >= n { scale[l] = 0 }
+            }
+            BoysFunction.evaluate4(upTo: lMax, tArg, scale: scale, into: e + GeneratedVRR.count,
+                                   table: table, inverseOdd: inverseOdd)
+            for b in 0..<ncb {
+                let w = weights + Int(cb0[b].weightStart)
+                e[braWeightOffset + b] = V(w[i0], w[i1], w[i2], w[i3])
+            }
+            for k in 0..<nck {
+                let w = weights + Int(ck0[k].weightStart)
+                e[ketWeightOffset + k] = V(w[j0], w[j1], w[j2], w[j3])
             }
         }
-        // Padding lanes of the last group: zero Boys values and weights contribute nothing.
-        while n & 3 != 0 {
-            let e = lanes + (n >> 2) * stride * 4 + (n & 3)
-            for k in 0..<stride { e[4 * k] = 0 }
-            n += 1
-        }
-        return n >> 2
+        return groups
     }
 
     func ensureLanes(_ p: inout UnsafeMutablePointer<SIMD4<Double>>, _ cap: inout Int, _ n: Int) {
