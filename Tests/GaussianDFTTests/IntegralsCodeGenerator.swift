@@ -203,8 +203,9 @@ struct IntegralsCodeGenerator {
         src += "]\n"
         try write(src, to: "ERIKernels.generated.swift")
 
-        // Four-lane kernels for the group-quartet classes (ERIGroupQuartets.swift).
-        let simdClasses = Self.groupClasses(maxL: 2).filter { c in
+        // Four-lane kernels for the group-quartet classes (ERIGroupQuartets.swift), and for the
+        // s/p classes of single-shell groups (H, core s shells).
+        let simdClasses = (Self.groupClasses(maxL: 2) + Self.classes(maxL: 1)).filter { c in
             let r = VRRRecipe(la: c.0, lb: c.1, lc: c.2, ld: c.3)
             return r.braOps.count + r.ketOps.count + r.outputs.count <= Self.maxStatements
         }

@@ -249,7 +249,13 @@ final class ERIEngine {
     private let first: UnsafeMutablePointer<Int32>
     private let second: UnsafeMutablePointer<Int32>
 
-    init(pairs: ShellPairTable, spherical: Bool, primitiveThreshold: Double = 1e-15, useGenerated: Bool = true) {
+    /// Group quartets four primitive quartets at a time where a four-lane kernel exists
+    /// (ERIGroupQuartetLanes.swift); false keeps the scalar paths (the tests' reference).
+    let useLanes: Bool
+
+    init(pairs: ShellPairTable, spherical: Bool, primitiveThreshold: Double = 1e-15, useGenerated: Bool = true,
+         useLanes: Bool = true) {
+        self.useLanes = useLanes && useGenerated
         self.pairs = pairs
         self.spherical = spherical
         self.primitiveThreshold = primitiveThreshold
@@ -273,7 +279,7 @@ final class ERIEngine {
         if useGenerated { for (key, kernel) in generatedVRRKernels { kernelTable[key] = kernel } }
         laneKernelTable = .allocate(capacity: 4096)
         laneKernelTable.initialize(repeating: nil, count: 4096)
-        if useGenerated { for (key, kernel) in generatedVRRKernels4 { laneKernelTable[key] = kernel } }
+        if self.useLanes { for (key, kernel) in generatedVRRKernels4 { laneKernelTable[key] = kernel } }
         laneStage = .allocate(capacity: 1)
         laneScratch = .allocate(capacity: 1)
         groupCoefficients = .allocate(capacity: GeneratedVRR.count)

@@ -25,6 +25,11 @@ extension ERIEngine {
         let cy0 = t.componentsPointer + Int(t.componentStart[gy])
         if ncx == 1 && ncy == 1 {
             if cx0[0].schwarz * cy0[0].schwarz >= threshold {
+                if useLanes, let lanes = singleComponentLaneKernel(gx, gy, t) {
+                    laneGroupQuartet(bra: lanes.bra, ket: lanes.ket, kernel: lanes.kernel, table: t,
+                                     threshold: threshold, body)
+                    return
+                }
                 body(compute(bra: Int(cx0[0].shellPair), ket: Int(cy0[0].shellPair)))
             }
             return
@@ -92,6 +97,19 @@ extension ERIEngine {
                 body(contractedQuartet(plan: plan, bra: braPair, ket: ketPair))
             }
         }
+    }
+
+    /// The four-lane kernel of a quartet of two single-component group pairs, with the pair of
+    /// larger range (then larger first l) on the bra, or nil.
+    private func singleComponentLaneKernel(_ gx: Int, _ gy: Int, _ t: GroupPairTable)
+        -> (bra: Int, ket: Int, kernel: GeneratedVRR.Kernel4)? {
+        var gb = gx, gk = gy
+        let lx = Int(t.lSum[gx]), ly = Int(t.lSum[gy])
+        if ly > lx || (ly == lx && t.lMinFirst[gy] > t.lMinFirst[gx]) { swap(&gb, &gk) }
+        let braMin = Int(t.lMinFirst[gb]), ketMin = Int(t.lMinFirst[gk])
+        let key = GeneratedVRR.key(braMin, Int(t.lSum[gb]) - braMin, ketMin, Int(t.lSum[gk]) - ketMin)
+        guard let kernel = laneKernelTable[key] else { return nil }
+        return (gb, gk, kernel)
     }
 
     /// One VRR per primitive quartet for all components: [e0|f0] for the group pairs' whole

@@ -74,8 +74,9 @@ public struct ElectronRepulsionTensor: TwoElectronOperator {
     public var uniqueCount: Int { storage.count }
 
     /// `groupShells` computes shells that share centre and exponents (Pople sp) together
-    /// (`ERIEngine.computeGroupQuartet`); false computes every shell quartet on its own (the
-    /// tests' reference; same integrals to rounding).
+    /// (`ERIEngine.computeGroupQuartet`), four primitive quartets at a time where it can;
+    /// false computes every shell quartet on its own with the scalar engine (the tests'
+    /// reference; same integrals to rounding).
     public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold, groupShells: Bool = true) {
         let n = basis.aoCount
         aoCount = n
@@ -83,7 +84,7 @@ public struct ElectronRepulsionTensor: TwoElectronOperator {
         let pairs = ShellPairTable(basis: basis)
         pairs.computeSchwarz(spherical: basis.spherical)
         let groupPairs = GroupPairTable(basis: basis, shellPairs: pairs, grouping: groupShells)
-        let engine = ERIEngine(pairs: pairs, spherical: basis.spherical)
+        let engine = ERIEngine(pairs: pairs, spherical: basis.spherical, useLanes: groupShells)
         let count = ElectronRepulsionTensor.uniqueCount(aoCount: n)
         // fill writes every element exactly once (rows are assembled in a buffer, then copied).
         self.storage = [Double](unsafeUninitializedCapacity: count) { buf, initialized in
