@@ -15,9 +15,28 @@ final class XCIntegrator: @unchecked Sendable {
         let range: Range<Int>
         let shells: [Int]
         let aos: [Int]
+        /// `aos` as runs of consecutive AO indices (a shell's functions are consecutive, and so
+        /// are neighbouring shells'): the block's rows and columns of D and V are copied run by
+        /// run, not element by element.
+        let runs: [AORun]
         /// Where the cached values (n·m) followed, for GGA, by gradients (3·n·m) start in
         /// `arena`; nil when the block's AOs are evaluated on the fly.
         let cacheOffset: Int?
+    }
+
+    /// AOs `ao ..< ao + count` of the full basis are the block's `local ..< local + count`.
+    struct AORun {
+        let ao: Int, local: Int, count: Int
+
+        static func runs(of aos: [Int]) -> [AORun] {
+            var runs: [AORun] = []
+            var start = 0
+            for k in 1...aos.count where k == aos.count || aos[k] != aos[k - 1] + 1 {
+                runs.append(AORun(ao: aos[start], local: start, count: k - start))
+                start = k
+            }
+            return runs
+        }
     }
 
     let evaluator: XCEvaluator
@@ -97,7 +116,8 @@ final class XCIntegrator: @unchecked Sendable {
             } else {
                 for s in item.shells { for f in 0..<aoEvaluator.shells[s].functions { aos.append(aoEvaluator.shells[s].aoOffset + f) } }
             }
-            blocks.append(Block(range: item.range, shells: item.shells, aos: aos, cacheOffset: item.offset))
+            blocks.append(Block(range: item.range, shells: item.shells, aos: aos,
+                                runs: aos.isEmpty ? [] : AORun.runs(of: aos), cacheOffset: item.offset))
         }
         self.blocks = blocks
     }
@@ -151,12 +171,14 @@ final class XCIntegrator: @unchecked Sendable {
                 body(block, phi, w.baseAddress! + block.range.lowerBound, workspace)
             }
         }
+        // The blocks added W = Σ φᵀY; the potential is W + Wᵀ.
         return (0..<matrices.count).map { s in
-            Matrix(rows: nao, columns: nao, elements: Array(UnsafeBufferPointer(start: workspace.potential[s], count: nao * nao)))
+            let w = workspace.potential[s]
+            return Matrix(size: nao) { i, j in w[i * nao + j] + w[j * nao + i] }
         }
     }
 
-    /// One block: ρ (and ∇ρ) from φ and D, libxc, then V_sub = φᵀY + Yᵀφ scattered into V.
+    /// One block: ρ (and ∇ρ) from φ and D, libxc, then φᵀY added into V (see `addPotential`).
     /// φ is n × m AO-major, followed for GGA by ∂x, ∂y, ∂z blocks of the same shape.
     private func integrateBlock(_ block: Block, phi: UnsafePointer<Double>, weights w: UnsafePointer<Double>,
                                 _ ws: XCWorkspace) -> Double {
@@ -219,11 +241,11 @@ final class XCIntegrator: @unchecked Sendable {
     private func densityOnBlock(_ full: UnsafePointer<Double>, _ block: Block, phi: UnsafePointer<Double>, _ ws: XCWorkspace,
                                 rho: UnsafeMutablePointer<Double>, gradient: UnsafeMutablePointer<Double>?) {
         let n = block.range.count, m = block.aos.count, nm = n * m, nao = aoCount
-        block.aos.withUnsafeBufferPointer { aos in
-            // M_sub = M[aos, aos]; X = φ M_sub.
-            for b in 0..<m {
-                let col = full + aos[b] * nao
-                for a in 0..<m { ws.dsub[a + b * m] = col[aos[a]] }
+        // M_sub = M[aos, aos]; X = φ M_sub.
+        for column in block.runs {
+            for b in column.local..<(column.local + column.count) {
+                let col = full + (column.ao + b - column.local) * nao, sub = ws.dsub + b * m
+                for run in block.runs { (sub + run.local).update(from: col + run.ao, count: run.count) }
             }
         }
         gemm(m: n, n: m, k: m, a: phi, lda: n, b: ws.dsub, ldb: m, c: ws.x, ldc: n)
@@ -244,8 +266,9 @@ final class XCIntegrator: @unchecked Sendable {
         }
     }
 
-    /// V[aos, aos] += φᵀY + Yᵀφ with Y_μ(p) = a_p φ_μ(p) + g_p · ∇φ_μ(p) (g: three n-vectors, nil
-    /// for LDA): Σ_p of a_p φ_μ φ_ν + g_p · ∇(φ_μ φ_ν) times two. Uses `ws.y` and `ws.vsub` as scratch.
+    /// V[aos, aos] += φᵀY with Y_μ(p) = a_p φ_μ(p) + g_p · ∇φ_μ(p) (g: three n-vectors, nil for
+    /// LDA); with the transpose that `forEachBlock` adds, Σ_p of a_p φ_μ φ_ν + g_p · ∇(φ_μ φ_ν)
+    /// times two. Uses `ws.y` and `ws.vsub` as scratch.
     private func addPotential(_ block: Block, phi: UnsafePointer<Double>, a: UnsafePointer<Double>, g: UnsafePointer<Double>?,
                               _ ws: XCWorkspace, into v: UnsafeMutablePointer<Double>) {
         let n = block.range.count, m = block.aos.count, nm = n * m, nao = aoCount
@@ -259,10 +282,14 @@ final class XCIntegrator: @unchecked Sendable {
             }
         }
         gemm(m: m, n: m, k: n, a: phi, lda: n, transposeA: true, b: ws.y, ldb: n, c: ws.vsub, ldc: m)
-        block.aos.withUnsafeBufferPointer { aos in
-            for b in 0..<m {
-                let col = v + aos[b] * nao
-                for a2 in 0..<m { col[aos[a2]] += ws.vsub[a2 + b * m] + ws.vsub[b + a2 * m] }
+        // V[aos, aos] += φᵀY here; forEachBlock adds the transpose once at the end.
+        for column in block.runs {
+            for b in column.local..<(column.local + column.count) {
+                let col = v + (column.ao + b - column.local) * nao, sub = ws.vsub + b * m
+                for run in block.runs {
+                    let dst = col + run.ao, src = sub + run.local
+                    for k in 0..<run.count { dst[k] += src[k] }
+                }
             }
         }
     }
