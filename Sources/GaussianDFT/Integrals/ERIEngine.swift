@@ -24,7 +24,9 @@ import Foundation
 // Shell groups (ShellGroups.swift, ERIGroupQuartets.swift): shells sharing centre and
 // exponents — the s and p halves of a Pople sp shell — are computed together by the in-core
 // tensor: one Boys evaluation and one VRR per primitive quartet for all component quartets,
-// contracted with each component's coefficients, then each component's HRR.
+// contracted with each component's coefficients, then each component's HRR. Where a
+// four-lane kernel exists (every group class with l ≤ 2, and the s/p classes of single shells)
+// the primitive quartets run four at a time in SIMD4 lanes (ERIGroupQuartetLanes.swift).
 //
 // Screening: primitive pairs with a negligible prefactor are dropped at pair-build time;
 // primitive quartets whose estimate b_ab·b_cd is below `primitiveThreshold` (1e-15) are
