@@ -193,14 +193,8 @@ struct IntegralsCodeGenerator {
             }
 
             """
-        for (la, lb, lc, ld) in classes {
-            src += Self.kernelSource(VRRRecipe(la: la, lb: lb, lc: lc, ld: ld))
-        }
-        src += "\nlet generatedVRRKernels: [Int: GeneratedVRR.Kernel] = [\n"
-        for (la, lb, lc, ld) in classes {
-            src += "    \(GeneratedVRR.key(la, lb, lc, ld)): eriVRR_\(la)\(lb)\(lc)\(ld),\n"
-        }
-        src += "]\n"
+        src += Self.kernels(classes, source: Self.kernelSource, table: "generatedVRRKernels: [Int: GeneratedVRR.Kernel]",
+                            prefix: "eriVRR_")
         try write(src, to: "ERIKernels.generated.swift")
 
         // Four-lane kernels for the group-quartet classes (ERIGroupQuartets.swift), and for the
@@ -232,15 +226,21 @@ struct IntegralsCodeGenerator {
             }
 
             """
-        for (la, lb, lc, ld) in simdClasses {
-            simd += Self.simdKernelSource(VRRRecipe(la: la, lb: lb, lc: lc, ld: ld))
-        }
-        simd += "\nlet generatedVRRKernels4: [Int: GeneratedVRR.Kernel4] = [\n"
-        for (la, lb, lc, ld) in simdClasses {
-            simd += "    \(GeneratedVRR.key(la, lb, lc, ld)): eriVRR4_\(la)\(lb)\(lc)\(ld),\n"
-        }
-        simd += "]\n"
+        simd += Self.kernels(simdClasses, source: Self.simdKernelSource,
+                             table: "generatedVRRKernels4: [Int: GeneratedVRR.Kernel4]", prefix: "eriVRR4_")
         try write(simd, to: "ERIKernelsSIMD.generated.swift")
+    }
+
+    /// The kernels of `classes` followed by the table `let <table> = [key: kernel, …]`.
+    private static func kernels(_ classes: [(Int, Int, Int, Int)], source: (VRRRecipe) -> String,
+                                table: String, prefix: String) -> String {
+        var src = ""
+        for (la, lb, lc, ld) in classes { src += source(VRRRecipe(la: la, lb: lb, lc: lc, ld: ld)) }
+        src += "\nlet \(table) = [\n"
+        for (la, lb, lc, ld) in classes {
+            src += "    \(GeneratedVRR.key(la, lb, lc, ld)): \(prefix)\(la)\(lb)\(lc)\(ld),\n"
+        }
+        return src + "]\n"
     }
 
     private func write(_ source: String, to name: String) throws {

@@ -83,11 +83,7 @@ extension ERIEngine {
         typealias V = SIMD4<Double>
         let nbp = Int(t.primCount[gb]), nkp = Int(t.primCount[gk])
         if nbp == 0 || nkp == 0 { return 0 }
-        if 2 * nbp * nkp > groupIndexCapacity {
-            groupIndex.deallocate()
-            groupIndexCapacity = max(2 * nbp * nkp, 2 * groupIndexCapacity)
-            groupIndex = .allocate(capacity: groupIndexCapacity)
-        }
+        ensureGroupIndex(2 * nbp * nkp)
         let bp0 = t.primsPointer + Int(t.primStart[gb]), kp0 = t.primsPointer + Int(t.primStart[gk])
         let thr = primitiveThreshold
         let index = groupIndex

@@ -255,11 +255,7 @@ extension ERIEngine {
         let lMax = Int(t.lSum[gx] + t.lSum[gy])
         let stride = 4 + lMax + 1
         ensure(&groupStage, &groupStageCapacity, nbp * nkp * stride)
-        if 2 * nbp * nkp > groupIndexCapacity {
-            groupIndex.deallocate()
-            groupIndexCapacity = max(2 * nbp * nkp, 2 * groupIndexCapacity)
-            groupIndex = .allocate(capacity: groupIndexCapacity)
-        }
+        ensureGroupIndex(2 * nbp * nkp)
         let bp0 = t.primsPointer + Int(t.primStart[gx]), kp0 = t.primsPointer + Int(t.primStart[gy])
         let thr = primitiveThreshold
         let stage = groupStage, index = groupIndex
@@ -284,5 +280,14 @@ extension ERIEngine {
             }
         }
         return n
+    }
+
+    /// Room for `count` entries in `groupIndex`.
+    func ensureGroupIndex(_ count: Int) {
+        if count > groupIndexCapacity {
+            groupIndex.deallocate()
+            groupIndexCapacity = max(count, 2 * groupIndexCapacity)
+            groupIndex = .allocate(capacity: groupIndexCapacity)
+        }
     }
 }
