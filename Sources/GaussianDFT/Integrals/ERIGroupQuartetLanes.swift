@@ -54,6 +54,9 @@ extension ERIEngine {
                 if gb == gk && k > b { continue }
                 if cb.schwarz * ck.schwarz < threshold { continue }
                 let fOff = Int(ck.eOffset), nFk = Int(ck.eCount)
+                // The plan first: making it may reallocate rows1.
+                let plan = classPlan(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))
+                let rows = rows1
                 for g in 0..<laneGroups {
                     let entry = stage + g * stride
                     w[g] = entry[braWeightOffset + b] * entry[ketWeightOffset + k]
@@ -63,10 +66,9 @@ extension ERIEngine {
                         let src = x + (eOff + e) * nF + fOff + col
                         var sum = SIMD4<Double>.zero
                         for g in 0..<laneGroups { sum += w[g] * src[g * nX] }
-                        rows1[e * nFk + col] = sum.sum()
+                        rows[e * nFk + col] = sum.sum()
                     }
                 }
-                let plan = classPlan(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))
                 body(contractedQuartet(plan: plan, braDisplacement: dispBra, ketDisplacement: dispKet,
                                        shells: (Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v))))
             }
