@@ -114,10 +114,9 @@ public enum BoysFunction {
     static let asymptoticOrderLimit = 5
 
     /// `scale` · F_k(T) for four arguments at once, k = 0...m: lane l of `out[k]` belongs to
-    /// lane l of `t` and `scale`. The scalar `evaluate`'s method for m > 4 (for every m ≥ 1) and
-    /// its accuracy; lanes with
-    /// T ≥ 50 use F_0 = ½√(π/T) and upward recursion without e^{−T} for m ≤
-    /// `asymptoticOrderLimit`, and the scalar evaluation above that.
+    /// lane l of `t` and `scale`. The scalar `evaluate`'s method for m > 4 (here for every
+    /// m ≥ 1) and its accuracy; lanes with T ≥ 50 use F_0 = ½√(π/T) and upward recursion
+    /// without e^{−T} for m ≤ `asymptoticOrderLimit`, and the scalar evaluation above that.
     @inline(__always)
     static func evaluate4(upTo m: Int, _ t: SIMD4<Double>, scale: SIMD4<Double>, into out: UnsafeMutablePointer<SIMD4<Double>>,
                           table: UnsafeMutablePointer<Double>, inverseOdd: UnsafeMutablePointer<Double>) {
@@ -164,11 +163,9 @@ public enum BoysFunction {
             var f = scale * 0.886226925452758014 / tl.squareRoot()
             out[0].replace(with: f, where: large)
             let h = 0.5 / tl
-            if m > 0 {
-                for k in 0..<m {
-                    f = Double(2 * k + 1) * f * h
-                    out[k + 1].replace(with: f, where: large)
-                }
+            for k in 0..<m {
+                f = Double(2 * k + 1) * f * h
+                out[k + 1].replace(with: f, where: large)
             }
         } else {
             withUnsafeTemporaryAllocation(of: Double.self, capacity: m + 1) { buffer in

@@ -103,6 +103,7 @@ extension ERIEngine {
         if n == 0 { return 0 }
         let groups = (n + 3) / 4
         ensureLanes(&laneStage, &laneStageCapacity, groups * stride)
+        let stage = laneStage     // a local: no exclusivity check per lane group
         let ncb = Int(t.componentCount[gb]), nck = Int(t.componentCount[gk])
         let cb0 = t.componentsPointer + Int(t.componentStart[gb])
         let ck0 = t.componentsPointer + Int(t.componentStart[gk])
@@ -123,7 +124,7 @@ extension ERIEngine {
             let pqy = V(b0.py, b1.py, b2.py, b3.py) - V(k0.py, k1.py, k2.py, k3.py)
             let pqz = V(b0.pz, b1.pz, b2.pz, b3.pz) - V(k0.pz, k1.pz, k2.pz, k3.pz)
             let qi = q * inv, pi = p * inv
-            let e = laneStage + g * stride
+            let e = stage + g * stride
             if braI {
                 e[1] = V(b0.pax, b1.pax, b2.pax, b3.pax); e[2] = V(b0.pay, b1.pay, b2.pay, b3.pay); e[3] = V(b0.paz, b1.paz, b2.paz, b3.paz)
             } else {

@@ -22,6 +22,12 @@ final class XCIntegrator: @unchecked Sendable {
         /// Where the cached values (n·m) followed, for GGA, by gradients (3·n·m) start in
         /// `arena`; nil when the block's AOs are evaluated on the fly.
         let cacheOffset: Int?
+
+        /// Calls `body(ao, local)` for each of the block's AOs: its index in the basis and in the block.
+        @inline(__always)
+        func forEachAO(_ body: (_ ao: Int, _ local: Int) -> Void) {
+            for run in runs { for k in 0..<run.count { body(run.ao + k, run.local + k) } }
+        }
     }
 
     /// AOs `ao ..< ao + count` of the full basis are the block's `local ..< local + count`.
@@ -242,11 +248,9 @@ final class XCIntegrator: @unchecked Sendable {
                                 rho: UnsafeMutablePointer<Double>, gradient: UnsafeMutablePointer<Double>?) {
         let n = block.range.count, m = block.aos.count, nm = n * m, nao = aoCount
         // M_sub = M[aos, aos]; X = φ M_sub.
-        for column in block.runs {
-            for b in column.local..<(column.local + column.count) {
-                let col = full + (column.ao + b - column.local) * nao, sub = ws.dsub + b * m
-                for run in block.runs { (sub + run.local).update(from: col + run.ao, count: run.count) }
-            }
+        block.forEachAO { ao, b in
+            let col = full + ao * nao, sub = ws.dsub + b * m
+            for run in block.runs { (sub + run.local).update(from: col + run.ao, count: run.count) }
         }
         gemm(m: n, n: m, k: m, a: phi, lda: n, b: ws.dsub, ldb: m, c: ws.x, ldc: n)
         for p in 0..<n { rho[p] = 0 }
@@ -283,13 +287,11 @@ final class XCIntegrator: @unchecked Sendable {
         }
         gemm(m: m, n: m, k: n, a: phi, lda: n, transposeA: true, b: ws.y, ldb: n, c: ws.vsub, ldc: m)
         // V[aos, aos] += φᵀY here; forEachBlock adds the transpose once at the end.
-        for column in block.runs {
-            for b in column.local..<(column.local + column.count) {
-                let col = v + (column.ao + b - column.local) * nao, sub = ws.vsub + b * m
-                for run in block.runs {
-                    let dst = col + run.ao, src = sub + run.local
-                    for k in 0..<run.count { dst[k] += src[k] }
-                }
+        block.forEachAO { ao, b in
+            let col = v + ao * nao, sub = ws.vsub + b * m
+            for run in block.runs {
+                let dst = col + run.ao, src = sub + run.local
+                for k in 0..<run.count { dst[k] += src[k] }
             }
         }
     }
