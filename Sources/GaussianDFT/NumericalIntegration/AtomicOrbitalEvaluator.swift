@@ -23,10 +23,14 @@ struct AtomicOrbitalEvaluator: Sendable {
 
     let shells: [ShellData]
     let aoCount: Int
-    /// |φ| below which an AO is treated as zero (PySCF screens similarly through `non0tab`).
-    static let cutoff = 1e-14
+    /// |φ| below which an AO is treated as zero in a block (PySCF screens similarly through
+    /// `non0tab`, at 1e-15). Such a function adds below |φ| · Σ_ν |D_μν φ_ν| to ρ at the points it
+    /// is dropped from, all of them in the molecule's outer tail: on caffeine PBE/6-31G* (level 3)
+    /// 1e-10 moves the energy by under 1e-10 Ha, 1e-7 by 1.2e-9 Ha, while the XC passes get
+    /// about 10 % cheaper than at 1e-14 (fewer functions per block, so smaller products).
+    static let cutoff = 1e-10
     /// A primitive below this everywhere in a block is skipped (two orders below `cutoff`).
-    static let logPrimitiveCutoff = log(1e-16)
+    static let logPrimitiveCutoff = log(cutoff) - log(100)
 
     init(basis: MolecularBasis) {
         aoCount = basis.aoCount

@@ -10,18 +10,36 @@ struct DIIS {
     let capacity: Int
     private var focks: [[Matrix]] = []
     private var errors: [[Matrix]] = []
+    /// The densities the stored Focks were built from (for `shiftFocks`).
+    private var densities: [[Matrix]] = []
 
     init(capacity: Int = 8) { self.capacity = capacity }
 
-    mutating func reset() { focks.removeAll(); errors.removeAll() }
+    mutating func reset() { focks.removeAll(); errors.removeAll(); densities.removeAll() }
 
     var count: Int { focks.count }
 
-    /// Stores (F, e) and returns the extrapolated Fock matrices.
-    mutating func extrapolate(focks f: [Matrix], errors e: [Matrix]) -> [Matrix] {
+    /// Adds `shift` (one matrix per spin) to every stored Fock matrix and recomputes the error
+    /// vectors with `commutator(F, D)`.
+    ///
+    /// Used when the SCF moves from a coarse start grid to the final one: the Fock matrices
+    /// differ there only by the XC potentials' integration error, so F_fine(D_i) ≈ F_coarse(D_i) + ΔF
+    /// with ΔF = F_fine(D) − F_coarse(D) at the hand-over density D; the error of this is the
+    /// grid error of the XC kernel times D_i − D, small for the recent iterations DIIS weights
+    /// most. The subspace then survives the change of grid instead of restarting from one vector.
+    mutating func shiftFocks(by shift: [Matrix], commutator: (Matrix, Matrix) -> Matrix) {
+        for i in focks.indices {
+            focks[i] = zip(focks[i], shift).map { $0 + $1 }
+            errors[i] = zip(focks[i], densities[i]).map { commutator($0, $1) }
+        }
+    }
+
+    /// Stores (F, e) for densities D and returns the extrapolated Fock matrices.
+    mutating func extrapolate(focks f: [Matrix], errors e: [Matrix], densities d: [Matrix]) -> [Matrix] {
         focks.append(f)
         errors.append(e)
-        if focks.count > capacity { focks.removeFirst(); errors.removeFirst() }
+        densities.append(d)
+        if focks.count > capacity { focks.removeFirst(); errors.removeFirst(); densities.removeFirst() }
         let n = focks.count
         if n < 2 { return f }
         // B_ij = Σ_spin <e_i, e_j>, bordered by the constraint row.
@@ -41,7 +59,7 @@ struct DIIS {
         rhs[n] = -1
         guard let c = try? solveLinear(b, rhs), c.allSatisfy({ $0.isFinite }) else {
             // Singular subspace: drop the oldest half and use the newest Fock.
-            focks.removeFirst(n / 2); errors.removeFirst(n / 2)
+            focks.removeFirst(n / 2); errors.removeFirst(n / 2); densities.removeFirst(n / 2)
             return f
         }
         var out = f.map { Matrix(rows: $0.rows, columns: $0.columns) }

@@ -108,8 +108,9 @@ public struct MolecularCalculation {
     /// The SCF from the initial guess: on each start grid to the loose start tolerance, then on
     /// the full grid from the density reached.
     func solve(progress: ((Int, Double) -> Void)? = nil) throws -> SCFDriver.State {
-        var guess = try timings.measure("guess") { try initialDensities() }
+        let guess = try timings.measure("guess") { try initialDensities() }
         var done = 0, history: [Double] = [], perLevel: [Int] = []
+        var handover: SCFDriver.Handover? = nil
         var loose = settings
         loose.energyTolerance = max(settings.energyTolerance, settings.startTolerance.energy)
         loose.gradientTolerance = max(settings.effectiveGradientTolerance, settings.startTolerance.gradient)
@@ -118,9 +119,9 @@ public struct MolecularCalculation {
             loose.maxIterations = max(1, min(settings.maxIterations - done, settings.startMaxIterations))
             let offset = done
             let coarse = try SCFDriver(model: startModel, settings: loose, electrons: electrons)
-                .run(initialDensities: guess, rebuildAfterConvergence: false,
+                .run(initialDensities: guess, continuing: handover, handOver: true,
                      progress: progress.map { p in { p($0 + offset, $1) } })
-            guess = coarse.densities
+            handover = coarse.handover
             done += coarse.iterations
             perLevel.append(coarse.iterations)
             history += coarse.history
@@ -128,7 +129,7 @@ public struct MolecularCalculation {
         var full = settings
         full.maxIterations = max(1, settings.maxIterations - done)
         var state = try SCFDriver(model: model, settings: full, electrons: electrons)
-            .run(initialDensities: guess, progress: progress.map { p in { p($0 + done, $1) } })
+            .run(initialDensities: guess, continuing: handover, progress: progress.map { p in { p($0 + done, $1) } })
         state.iterations += done
         state.startGridIterations = perLevel
         state.history = history + state.history

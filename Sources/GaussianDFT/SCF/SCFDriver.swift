@@ -28,6 +28,8 @@ struct SCFDriver {
         var converged: Bool
         /// Iterations (included in `iterations`) that ran on each coarse start grid.
         var startGridIterations: [Int] = []
+        /// Set by a start-grid phase (`handOver`): what the next grid continues from.
+        var handover: Handover? = nil
     }
 
     private var unrestricted: Bool { model.unrestricted }
@@ -78,18 +80,33 @@ struct SCFDriver {
         return (c, e)
     }
 
-    /// Runs the SCF from `initialDensities`. With `rebuildAfterConvergence` false (a start-grid
-    /// phase), the converged state's densities come from diagonalising the last F(D) but F and E
-    /// are not rebuilt from them: the next grid rebuilds them anyway, so that pass would be wasted.
-    func run(initialDensities: [Matrix], rebuildAfterConvergence: Bool = true,
+    /// Where a start-grid phase left off: its last densities D, the Fock matrices F_coarse(D)
+    /// built from them, and its DIIS subspace.
+    struct Handover {
+        var densities: [Matrix]
+        var focks: [Matrix]
+        var diis: DIIS
+    }
+
+    /// Runs the SCF from `initialDensities`, or from where a start-grid phase left off
+    /// (`continuing`): then F(D) on this model minus the coarse F(D) shifts the inherited DIIS
+    /// subspace (`DIIS.shiftFocks`). With `handOver` (a start-grid phase) the converged state
+    /// keeps the last D and F(D) and carries its DIIS subspace in `handover`; the next grid
+    /// takes the step from there.
+    func run(initialDensities: [Matrix], continuing previous: Handover? = nil, handOver: Bool = false,
              progress: ((Int, Double) -> Void)? = nil) throws -> State {
         let n = model.overlap.rows
         let occ = occupations(count: n)
-        var densities = initialDensities
+        var densities = previous?.densities ?? initialDensities
         var (focks, energy) = model.fock(densities: densities)
         var lastEnergy = energy.total
         var history: [Double] = []
         var diis = DIIS(capacity: settings.diisSpace)
+        if let previous {
+            diis = previous.diis
+            let shift = zip(focks, previous.focks).map { $0 - $1 }
+            diis.shiftFocks(by: shift) { commutator(fock: $0, density: $1) }
+        }
         var orbitals: [Matrix] = []
         var orbitalEnergies: [[Double]] = []
         var gnorm = Double.infinity
@@ -109,7 +126,7 @@ struct SCFDriver {
             var trial = focks
             if useDIIS {
                 let errors = zip(focks, densities).map { commutator(fock: $0, density: $1) }
-                trial = diis.extrapolate(focks: focks, errors: errors)
+                trial = diis.extrapolate(focks: focks, errors: errors, densities: densities)
             }
             if shift > 0 { trial = zip(trial, densities).map { levelShifted($0, density: $1, shift: shift) } }
             (orbitals, orbitalEnergies) = try diagonalize(trial)
@@ -127,12 +144,16 @@ struct SCFDriver {
             }
             lastEnergy = e
         }
+        if handOver {
+            return State(orbitals: orbitals, energies: orbitalEnergies, occupations: occ, densities: densities,
+                         focks: focks, energy: energy, gradientNorm: gnorm, history: history,
+                         iterations: iteration, converged: converged,
+                         handover: Handover(densities: densities, focks: focks, diis: diis))
+        }
         // Final diagonalisation of the undamped, unextrapolated F(D) gives the reported orbitals.
         (orbitals, orbitalEnergies) = try diagonalize(focks)
         if converged {
             densities = zip(orbitals, occ).map { densityMatrix(orbitals: $0, occupations: $1) }
-        }
-        if converged && rebuildAfterConvergence {
             (focks, energy) = model.fock(densities: densities)
             history.append(energy.total)
             gnorm = gradientNorm(orbitals: orbitals, occupations: occ, focks: focks)
