@@ -8,8 +8,8 @@ public enum InitialGuess: String, Sendable, Codable, CaseIterable {
 
 /// Everything that defines one molecular calculation except the geometry.
 ///
-/// Defaults follow PySCF 2.14: conv_tol 1e-9 Ha, orbital-gradient tolerance √conv_tol,
-/// CDIIS with 8 vectors, grid level 3, spherical basis functions.
+/// Defaults follow PySCF 2.14 (conv_tol 1e-9 Ha, orbital-gradient tolerance √conv_tol, CDIIS,
+/// grid level 3, spherical basis functions), except that DIIS keeps 12 vectors, not 8.
 public struct SCFSettings: Sendable, Equatable {
     /// Exchange-correlation functional (libxc names/ids or an alias; "hf" for Hartree-Fock).
     public var functional: String = "b3lyp"
@@ -44,8 +44,11 @@ public struct SCFSettings: Sendable, Equatable {
     public var energyTolerance: Double = 1e-9
     /// Convergence on the orbital-gradient norm; nil = √energyTolerance.
     public var gradientTolerance: Double? = nil
-    /// DIIS subspace size.
-    public var diisSpace: Int = 8
+    /// DIIS subspace size. PySCF keeps 8; 12 never took more iterations on the public set
+    /// (PBE/6-31G*: 172 → 168 iterations over the 16 molecules, one fewer on each of caffeine and
+    /// aspirin) and makes no difference to B3LYP5/STO-3G on level 0, which converges
+    /// in about 10 iterations. Larger spaces (16, 20) changed nothing more.
+    public var diisSpace: Int = 12
     public var initialGuess: InitialGuess = .atomicDensities
     /// Memory allowed for the in-core ERI tensor before switching to direct J/K builds (bytes).
     public var eriMemoryBudget: Int = 1 << 30
