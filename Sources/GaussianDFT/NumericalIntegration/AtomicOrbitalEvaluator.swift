@@ -154,8 +154,8 @@ struct AtomicOrbitalEvaluator: Sendable {
                     }
                     let c = s.coefficients[k], dc = -2 * alpha * c
                     let ex = expCache + slot! * n
-                    for p in 0..<n { radial[p] += c * ex[p] }
-                    if gradients != nil { for p in 0..<n { dradial[p] += dc * ex[p] } }
+                    for p in 0..<n { radial[p] = radial[p].addingProduct(c, ex[p]) }
+                    if gradients != nil { for p in 0..<n { dradial[p] = dradial[p].addingProduct(dc, ex[p]) } }
                 }
                 // Cartesian components (value, then ∂x, ∂y, ∂z): straight into the output when
                 // the shell's functions are its cartesian components, else into `cart` for the
@@ -175,9 +175,9 @@ struct AtomicOrbitalEvaluator: Sendable {
                     let pzm = pow + (2 * powerCount + Swift.max(e.z - 1, 0)) * n
                     for p in 0..<n {
                         let yz = py[p] * pz[p], xz = px[p] * pz[p], xy = px[p] * py[p]
-                        gx[p] = yz * (fx * pxm[p] * radial[p] + px1[p] * dradial[p])
-                        gy[p] = xz * (fy * pym[p] * radial[p] + py1[p] * dradial[p])
-                        gz[p] = xy * (fz * pzm[p] * radial[p] + pz1[p] * dradial[p])
+                        gx[p] = yz * (fx * pxm[p] * radial[p]).addingProduct(px1[p], dradial[p])
+                        gy[p] = xz * (fy * pym[p] * radial[p]).addingProduct(py1[p], dradial[p])
+                        gz[p] = xy * (fz * pzm[p] * radial[p]).addingProduct(pz1[p], dradial[p])
                     }
                 }
                 if let t = s.transform {
@@ -191,7 +191,7 @@ struct AtomicOrbitalEvaluator: Sendable {
                                 let coefficient = t[c + f * ncart]
                                 if coefficient == 0 { continue }
                                 let sc = src + c * n
-                                for p in 0..<n { o[p] += coefficient * sc[p] }
+                                for p in 0..<n { o[p] = o[p].addingProduct(coefficient, sc[p]) }
                             }
                         }
                     }

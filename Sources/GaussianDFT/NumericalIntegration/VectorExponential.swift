@@ -18,20 +18,21 @@ func exponentialOfNonPositive(_ x: UnsafePointer<Double>, _ result: UnsafeMutabl
         let kShifted = xi * log2e + shifter
         let k = kShifted - shifter
         let r = (xi - k * ln2Head) - k * ln2Tail
+        // Horner with fused multiply-adds (Swift does not contract p·r + c by itself).
         var p = 1.0 / 6227020800.0          // 1/13!
-        p = p * r + 1.0 / 479001600.0       // 1/12!
-        p = p * r + 1.0 / 39916800.0
-        p = p * r + 1.0 / 3628800.0
-        p = p * r + 1.0 / 362880.0
-        p = p * r + 1.0 / 40320.0
-        p = p * r + 1.0 / 5040.0
-        p = p * r + 1.0 / 720.0
-        p = p * r + 1.0 / 120.0
-        p = p * r + 1.0 / 24.0
-        p = p * r + 1.0 / 6.0
-        p = p * r + 0.5
-        p = p * r + 1.0
-        p = p * r + 1.0
+        p = (1.0 / 479001600.0).addingProduct(p, r)       // 1/12!
+        p = (1.0 / 39916800.0).addingProduct(p, r)
+        p = (1.0 / 3628800.0).addingProduct(p, r)
+        p = (1.0 / 362880.0).addingProduct(p, r)
+        p = (1.0 / 40320.0).addingProduct(p, r)
+        p = (1.0 / 5040.0).addingProduct(p, r)
+        p = (1.0 / 720.0).addingProduct(p, r)
+        p = (1.0 / 120.0).addingProduct(p, r)
+        p = (1.0 / 24.0).addingProduct(p, r)
+        p = (1.0 / 6.0).addingProduct(p, r)
+        p = 0.5.addingProduct(p, r)
+        p = 1.0.addingProduct(p, r)
+        p = 1.0.addingProduct(p, r)
         // The low bits of kShifted hold k (two's complement); k + 1023 is the biased exponent.
         let scale = Double(bitPattern: (kShifted.bitPattern &+ 1023) &<< 52)
         result[i] = p * scale

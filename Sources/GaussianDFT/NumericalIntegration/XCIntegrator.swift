@@ -279,10 +279,10 @@ final class XCIntegrator: @unchecked Sendable {
             let f = phi + mu * n, fx = f + nm, fy = f + 2 * nm, fz = f + 3 * nm, xm = ws.x + mu * n
             for p in 0..<n {
                 let xp = xm[p]
-                rho[p] += f[p] * xp
-                gx[p] += fx[p] * xp
-                gy[p] += fy[p] * xp
-                gz[p] += fz[p] * xp
+                rho[p] = rho[p].addingProduct(f[p], xp)
+                gx[p] = gx[p].addingProduct(fx[p], xp)
+                gy[p] = gy[p].addingProduct(fy[p], xp)
+                gz[p] = gz[p].addingProduct(fz[p], xp)
             }
         }
         for p in 0..<3 * n { gradient[p] *= 2 }
@@ -300,7 +300,7 @@ final class XCIntegrator: @unchecked Sendable {
             if let g {
                 let fx = phi + nm + mu * n, fy = phi + 2 * nm + mu * n, fz = phi + 3 * nm + mu * n
                 let gxp = g, gyp = g + n, gzp = g + 2 * n
-                for p in 0..<n { y[p] += gxp[p] * fx[p] + gyp[p] * fy[p] + gzp[p] * fz[p] }
+                for p in 0..<n { y[p] = y[p].addingProduct(gxp[p], fx[p]).addingProduct(gyp[p], fy[p]).addingProduct(gzp[p], fz[p]) }
             }
         }
         gemm(m: m, n: m, k: n, a: phi, lda: n, transposeA: true, b: ws.y, ldb: n, c: ws.vsub, ldc: m)
