@@ -5,17 +5,22 @@
 
 // swiftlint:disable all
 
-@inline(__always) func v2(_ a: Double, _ x: Double, _ b: Double, _ y: Double) -> Double { a * x + b * y }
+// Fused multiply-adds (Swift does not contract a·b + c by itself).
+@inline(__always) func v2(_ a: Double, _ x: Double, _ b: Double, _ y: Double) -> Double {
+    (a * x).addingProduct(b, y)
+}
 @inline(__always) func v3(_ a: Double, _ x: Double, _ b: Double, _ y: Double,
-                          _ e: Double, _ g: Double, _ u: Double) -> Double { a * x + b * y + e * g * u }
+                          _ e: Double, _ g: Double, _ u: Double) -> Double {
+    (a * x).addingProduct(b, y).addingProduct(e * g, u)
+}
 @inline(__always) func v4(_ a: Double, _ x: Double, _ b: Double, _ y: Double,
                           _ n: Double, _ c: Double, _ z: Double, _ d: Double, _ w: Double) -> Double {
-    a * x + b * y + n * (c * z - d * w)
+    (a * x).addingProduct(b, y).addingProduct(n, (c * z).addingProduct(-d, w))
 }
 @inline(__always) func v5(_ a: Double, _ x: Double, _ b: Double, _ y: Double,
                           _ n: Double, _ c: Double, _ z: Double, _ d: Double, _ w: Double,
                           _ e: Double, _ g: Double, _ u: Double) -> Double {
-    a * x + b * y + n * (c * z - d * w) + e * g * u
+    (a * x).addingProduct(b, y).addingProduct(n, (c * z).addingProduct(-d, w)).addingProduct(e * g, u)
 }
 /// (00|00): 0 bra + 0 ket VRR steps, 1 outputs.
 @inline(never)

@@ -6,17 +6,19 @@
 // swiftlint:disable all
 
 typealias V4 = SIMD4<Double>
-@inline(__always) func w2(_ a: V4, _ x: V4, _ b: V4, _ y: V4) -> V4 { a * x + b * y }
+@inline(__always) func w2(_ a: V4, _ x: V4, _ b: V4, _ y: V4) -> V4 { (a * x).addingProduct(b, y) }
 @inline(__always) func w3(_ a: V4, _ x: V4, _ b: V4, _ y: V4,
-                          _ e: Double, _ g: V4, _ u: V4) -> V4 { a * x + b * y + e * (g * u) }
+                          _ e: Double, _ g: V4, _ u: V4) -> V4 {
+    (a * x).addingProduct(b, y).addingProduct(e * g, u)
+}
 @inline(__always) func w4(_ a: V4, _ x: V4, _ b: V4, _ y: V4,
                           _ n: Double, _ c: V4, _ z: V4, _ d: V4, _ w: V4) -> V4 {
-    a * x + b * y + n * (c * z - d * w)
+    (a * x).addingProduct(b, y).addingProduct(n, (c * z).addingProduct(-d, w))
 }
 @inline(__always) func w5(_ a: V4, _ x: V4, _ b: V4, _ y: V4,
                           _ n: Double, _ c: V4, _ z: V4, _ d: V4, _ w: V4,
                           _ e: Double, _ g: V4, _ u: V4) -> V4 {
-    a * x + b * y + n * (c * z - d * w) + e * (g * u)
+    (a * x).addingProduct(b, y).addingProduct(n, (c * z).addingProduct(-d, w)).addingProduct(e * g, u)
 }
 /// (01|01), four primitive quartets at once.
 @inline(never)
