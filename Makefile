@@ -28,9 +28,11 @@ build: deps
 run: build
 	bash pipelines/demo.sh
 
+# The tests write their scratch files under TMPDIR (FileManager.temporaryDirectory); a private
+# directory per run, removed afterwards whether the tests pass or not, keeps them out of /tmp.
 test: deps
 	swift build $(TEST_FLAGS) --build-tests
-	swift test $(TEST_FLAGS) --skip-build
+	scratch=$$(mktemp -d); TMPDIR=$$scratch swift test $(TEST_FLAGS) --skip-build; status=$$?; rm -rf $$scratch; exit $$status
 
 clean:
 	rm -rf .build out
