@@ -75,32 +75,18 @@ extension ERIEngine {
         }
     }
 
-    /// Stages the significant primitive quartets of `gb` × `gk` (the same ones, in the same
-    /// order, as `stageGroupQuartet`) into `laneStage`, four per lane group of `stride`
+    /// Stages the significant primitive quartets of `gb` × `gk` (`significantPrimitiveQuartets`,
+    /// as `stageGroupQuartet` does) into `laneStage`, four per lane group of `stride`
     /// SIMD4 entries: the GeneratedVRR coefficient table, K_ab K_cd/√(p+q) · F_m(T) for
     /// m ≤ lMax, then the bra and ket component weights. Padding lanes of the last group
     /// repeat the last quartet with zero Boys values. Returns the number of lane groups.
     private func stageLanes(bra gb: Int, ket gk: Int, table t: GroupPairTable, lMax: Int, stride: Int,
                             braWeightOffset: Int, ketWeightOffset: Int) -> Int {
         typealias V = SIMD4<Double>
-        let nbp = Int(t.primCount[gb]), nkp = Int(t.primCount[gk])
-        if nbp == 0 || nkp == 0 { return 0 }
-        ensureGroupIndex(2 * nbp * nkp)
-        let bp0 = t.primsPointer + Int(t.primStart[gb]), kp0 = t.primsPointer + Int(t.primStart[gk])
-        let thr = primitiveThreshold
-        let index = groupIndex
-        let ketMax = kp0[0].bound
-        var n = 0
-        for i in 0..<nbp {
-            let bound = bp0[i].bound
-            if bound * ketMax < thr { break }
-            for j in 0..<nkp {
-                if bound * kp0[j].bound < thr { break }
-                index[2 * n] = Int32(i); index[2 * n + 1] = Int32(j)
-                n += 1
-            }
-        }
+        let n = significantPrimitiveQuartets(bra: gb, ket: gk, table: t)
         if n == 0 { return 0 }
+        let index = groupIndex
+        let bp0 = t.primsPointer + Int(t.primStart[gb]), kp0 = t.primsPointer + Int(t.primStart[gk])
         let groups = (n + 3) / 4
         ensureLanes(&laneStage, &laneStageCapacity, groups * stride)
         let stage = laneStage     // a local: no exclusivity check per lane group

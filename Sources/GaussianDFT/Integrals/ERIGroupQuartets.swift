@@ -250,31 +250,46 @@ extension ERIEngine {
     /// per entry 1/(p+q), P − Q and K_ab K_cd/√(p+q) · F_m(T), m = 0…L_max, with the primitive
     /// indices in `groupIndex`. Returns the number of entries.
     private func stageGroupQuartet(bra gx: Int, ket gy: Int, table t: GroupPairTable) -> Int {
-        let nbp = Int(t.primCount[gx]), nkp = Int(t.primCount[gy])
-        if nbp == 0 || nkp == 0 { return 0 }
+        let n = significantPrimitiveQuartets(bra: gx, ket: gy, table: t)
+        if n == 0 { return 0 }
         let lMax = Int(t.lSum[gx] + t.lSum[gy])
         let stride = 4 + lMax + 1
-        ensure(&groupStage, &groupStageCapacity, nbp * nkp * stride)
-        ensureGroupIndex(2 * nbp * nkp)
+        ensure(&groupStage, &groupStageCapacity, n * stride)
         let bp0 = t.primsPointer + Int(t.primStart[gx]), kp0 = t.primsPointer + Int(t.primStart[gy])
-        let thr = primitiveThreshold
         let stage = groupStage, index = groupIndex
         let table = boysTable, inverseOdd = boysInverseOdd
+        for s in 0..<n {
+            let bp = bp0[Int(index[2 * s])], kp = kp0[Int(index[2 * s + 1])]
+            let inv = 1 / (bp.p + kp.p)
+            let pqx = bp.px - kp.px, pqy = bp.py - kp.py, pqz = bp.pz - kp.pz
+            let tArg = bp.p * kp.p * inv * (pqx * pqx + pqy * pqy + pqz * pqz)
+            let e = stage + s * stride
+            e[0] = inv; e[1] = pqx; e[2] = pqy; e[3] = pqz
+            BoysFunction.evaluate(upTo: lMax, tArg, into: e + 4, table: table, inverseOdd: inverseOdd,
+                                  scale: bp.k * kp.k * inv.squareRoot())
+        }
+        return n
+    }
+
+    /// The primitive quartets (i, j) of group pairs `gb` (bra) and `gk` (ket) whose estimate
+    /// b_i·b_j reaches `primitiveThreshold`, bra-major, as index pairs in `groupIndex`; returns
+    /// their number. Primitive pairs are sorted by decreasing bound, so each loop stops at the
+    /// first negligible one. The scalar and the four-lane staging both take their quartets from
+    /// here, so they stage the same ones in the same order.
+    func significantPrimitiveQuartets(bra gb: Int, ket gk: Int, table t: GroupPairTable) -> Int {
+        let nbp = Int(t.primCount[gb]), nkp = Int(t.primCount[gk])
+        if nbp == 0 || nkp == 0 { return 0 }
+        ensureGroupIndex(2 * nbp * nkp)
+        let bp0 = t.primsPointer + Int(t.primStart[gb]), kp0 = t.primsPointer + Int(t.primStart[gk])
+        let thr = primitiveThreshold
+        let index = groupIndex
         let ketMax = kp0[0].bound
         var n = 0
         for i in 0..<nbp {
-            let bp = bp0[i]
-            if bp.bound * ketMax < thr { break }
+            let bound = bp0[i].bound
+            if bound * ketMax < thr { break }
             for j in 0..<nkp {
-                let kp = kp0[j]
-                if bp.bound * kp.bound < thr { break }
-                let inv = 1 / (bp.p + kp.p)
-                let pqx = bp.px - kp.px, pqy = bp.py - kp.py, pqz = bp.pz - kp.pz
-                let tArg = bp.p * kp.p * inv * (pqx * pqx + pqy * pqy + pqz * pqz)
-                let e = stage + n * stride
-                e[0] = inv; e[1] = pqx; e[2] = pqy; e[3] = pqz
-                BoysFunction.evaluate(upTo: lMax, tArg, into: e + 4, table: table, inverseOdd: inverseOdd,
-                                      scale: bp.k * kp.k * inv.squareRoot())
+                if bound * kp0[j].bound < thr { break }
                 index[2 * n] = Int32(i); index[2 * n + 1] = Int32(j)
                 n += 1
             }
