@@ -11,9 +11,13 @@ public protocol TwoElectronOperator: Sendable {
     func coulombExchange(densities: [Matrix], exchange: Bool) -> (coulomb: [Matrix], exchange: [Matrix])
 }
 
-/// In-core packed tensor when it fits in `memoryBudgetBytes` (default 1 GiB), else direct.
-public func makeTwoElectronOperator(basis: MolecularBasis, memoryBudgetBytes: Int = 1 << 30) -> any TwoElectronOperator {
+/// In-core packed tensor when it fits in `memoryBudgetBytes` (default 1 GiB), else direct. Without
+/// `exchange` (no exact exchange will be asked for) the in-core tensor is the mixed-precision
+/// `CoulombTensor`.
+public func makeTwoElectronOperator(basis: MolecularBasis, memoryBudgetBytes: Int = 1 << 30,
+                                    exchange: Bool = true) -> any TwoElectronOperator {
     if ElectronRepulsionTensor.storageBytes(aoCount: basis.aoCount) <= memoryBudgetBytes {
+        if !exchange { return CoulombTensor(basis: basis) }
         return ElectronRepulsionTensor(basis: basis)
     }
     return DirectCoulombExchange(basis: basis)

@@ -28,11 +28,16 @@ struct AtomicOrbitalEvaluator: Sendable {
     /// is dropped from, all of them in the molecule's outer tail: on caffeine PBE/6-31G* (level 3)
     /// 1e-10 moves the energy by under 1e-10 Ha, 1e-7 by 1.2e-9 Ha, while the XC passes get
     /// about 10 % cheaper than at 1e-14 (fewer functions per block, so smaller products).
-    static let cutoff = 1e-10
+    static let defaultCutoff = 1e-10
+    /// |φ| below which an AO is dropped from a block (`defaultCutoff` unless the caller needs
+    /// less accuracy, as the start grids do).
+    let cutoff: Double
     /// A primitive below this everywhere in a block is skipped (two orders below `cutoff`).
-    static let logPrimitiveCutoff = log(cutoff) - log(100)
+    let logPrimitiveCutoff: Double
 
-    init(basis: MolecularBasis) {
+    init(basis: MolecularBasis, cutoff: Double = defaultCutoff) {
+        self.cutoff = cutoff
+        logPrimitiveCutoff = log(cutoff) - log(100)
         aoCount = basis.aoCount
         shells = basis.shells.enumerated().map { index, s in
             let l = s.angularMomentum
@@ -40,13 +45,13 @@ struct AtomicOrbitalEvaluator: Sendable {
             if basis.spherical && l >= 2 { tr = sphericalTransform(l: l).elements } else { tr = nil }
             return ShellData(l: l, center: s.center, exponents: s.exponents, coefficients: s.coefficients,
                              aoOffset: basis.aoOffsets[index], functions: basis.functionCount(ofShell: index),
-                             extent: Self.extent(l: l, exponents: s.exponents, coefficients: s.coefficients),
+                             extent: Self.extent(l: l, exponents: s.exponents, coefficients: s.coefficients, cutoff: cutoff),
                              transform: tr, exps: cartesianExponents(l: l))
         }
     }
 
     /// Radius where max_p |c_p| r^l e^{−α_p r²} (times the largest angular factor ≤ 1) drops below `cutoff`.
-    static func extent(l: Int, exponents: [Double], coefficients: [Double]) -> Double {
+    static func extent(l: Int, exponents: [Double], coefficients: [Double], cutoff: Double) -> Double {
         var rmax = 0.0
         for (a, c) in zip(exponents, coefficients) {
             let logc = log(max(abs(c), 1e-300)) - log(cutoff)
@@ -144,7 +149,7 @@ struct AtomicOrbitalEvaluator: Sendable {
                     // nearest point with the farthest point's r^{l+1}) contributes nothing: tight
                     // core primitives of distant atoms cost no exponential.
                     let logBound = log(abs(s.coefficients[k]) * (1 + 2 * alpha)) - alpha * r2min + Double(l + 1) * logRmax
-                    if logBound < Self.logPrimitiveCutoff { continue }
+                    if logBound < logPrimitiveCutoff { continue }
                     var slot = expAlphas.firstIndex(of: alpha)
                     if slot == nil {
                         slot = expAlphas.count

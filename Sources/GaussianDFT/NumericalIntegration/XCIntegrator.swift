@@ -65,9 +65,10 @@ final class XCIntegrator: @unchecked Sendable {
     /// aspirin's 219,576 points, down to −29) that the quadrature needs.
     static let weightCutoff = 1e-15
 
-    init(basis: MolecularBasis, grid: MolecularGrid, evaluator: XCEvaluator, cacheBudgetBytes: Int) throws {
+    init(basis: MolecularBasis, grid: MolecularGrid, evaluator: XCEvaluator, cacheBudgetBytes: Int,
+         aoCutoff: Double = AtomicOrbitalEvaluator.defaultCutoff) throws {
         self.evaluator = evaluator
-        let aoEvaluator = AtomicOrbitalEvaluator(basis: basis)
+        let aoEvaluator = AtomicOrbitalEvaluator(basis: basis, cutoff: aoCutoff)
         self.aoEvaluator = aoEvaluator
         self.aoCount = basis.aoCount
         // Sort points into cubic boxes so that each block is spatially compact.

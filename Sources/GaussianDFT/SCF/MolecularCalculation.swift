@@ -61,19 +61,21 @@ public struct MolecularCalculation {
         }
         self.grid = grid
         let aoCacheBytes = settings.aoCacheBytes
-        func integrator(_ grid: MolecularGrid) throws -> XCIntegrator {
+        func integrator(_ grid: MolecularGrid, aoCutoff: Double = AtomicOrbitalEvaluator.defaultCutoff) throws -> XCIntegrator {
             try XCIntegrator(basis: basis, grid: grid, evaluator: functional.evaluator(polarized: unrestricted),
-                             cacheBudgetBytes: aoCacheBytes)
+                             cacheBudgetBytes: aoCacheBytes, aoCutoff: aoCutoff)
         }
-        let xc = try timings.measure("xc_setup") { try grid.map(integrator) }
+        let xc = try timings.measure("xc_setup") { try grid.map { try integrator($0) } }
         let startLevels = functional.isHartreeFock ? [] : settings.effectiveStartGridLevels
         let startXC = try timings.measure("start_grid_setup") {
             try startLevels.map { level in
-                try integrator(MolecularGrid(atomicNumbers: structure.atomicNumbers, positions: positions, level: level))
+                try integrator(MolecularGrid(atomicNumbers: structure.atomicNumbers, positions: positions, level: level),
+                               aoCutoff: settings.startGridAOCutoff)
             }
         }
         let twoElectron = timings.measure("two_electron_setup") {
-            makeTwoElectronOperator(basis: basis, memoryBudgetBytes: settings.eriMemoryBudget)
+            makeTwoElectronOperator(basis: basis, memoryBudgetBytes: settings.eriMemoryBudget,
+                                    exchange: functional.exactExchange != 0)
         }
         model = KohnShamModel(
             coreHamiltonian: hcore,
