@@ -104,40 +104,77 @@ final class XCIntegrator: @unchecked Sendable {
         // Shells per block; blocks whose AO values fit the budget get a slice of one arena.
         var budget = cacheBudgetBytes
         let perValue = evaluator.needsGradient ? 4 : 1
-        var layout: [(range: Range<Int>, shells: [Int], m: Int, offset: Int?)] = []
         var arenaCount = 0
+        // Untouched pages of the arena cost nothing, so it is sized for the budget (or the grid).
+        let arena = HugePageBuffer(count: min(cacheBudgetBytes / 8, max(1, pts.count * basis.aoCount * perValue)))
+        self.arena = arena
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: Self.blockSize * max(1, basis.aoCount) * perValue)
+        defer { scratch.deallocate() }
+        var blocks: [Block] = []
         for r in ranges {
             var center = SIMD3<Double>.zero
             for p in r { center += pts[p] }
             center /= Double(r.count)
             var radius = 0.0
             for p in r { let d = pts[p] - center; radius = max(radius, (d * d).sum().squareRoot()) }
-            let shells = aoEvaluator.shellsNear(center: center, radius: radius)
-            let m = shells.reduce(0) { $0 + aoEvaluator.shells[$1].functions }
-            let count = r.count * m * perValue
+            let reach = Self.shellsReaching(aoEvaluator, points: pts, range: r,
+                                            candidates: aoEvaluator.shellsNear(center: center, radius: radius),
+                                            gradients: evaluator.needsGradient, scratch: scratch)
+            var aos: [Int] = []
+            for s in reach.shells { for f in 0..<aoEvaluator.shells[s].functions { aos.append(aoEvaluator.shells[s].aoOffset + f) } }
+            let n = r.count, m = aos.count, count = n * m * perValue
+            var offset: Int? = nil
             if count * 8 <= budget && m > 0 {
-                layout.append((r, shells, m, arenaCount))
+                // The kept shells' columns of each component, from the evaluation just made.
+                let cache = arena.pointer + arenaCount
+                var column = 0
+                for (shell, start) in zip(reach.shells, reach.columns) {
+                    let width = aoEvaluator.shells[shell].functions
+                    for component in 0..<perValue {
+                        (cache + component * n * m + column * n)
+                            .update(from: scratch + component * n * reach.candidateFunctions + start * n, count: width * n)
+                    }
+                    column += width
+                }
+                offset = arenaCount
                 arenaCount += count
                 budget -= count * 8
-            } else {
-                layout.append((r, shells, m, nil))
             }
-        }
-        let arena = HugePageBuffer(count: arenaCount)
-        self.arena = arena
-        var blocks: [Block] = []
-        for item in layout {
-            var aos: [Int] = []
-            if let offset = item.offset {
-                Self.evaluateAOs(aoEvaluator, points: pts, range: item.range, shells: item.shells, functions: item.m,
-                                 gradients: evaluator.needsGradient, into: arena.pointer + offset, aoIndex: &aos)
-            } else {
-                for s in item.shells { for f in 0..<aoEvaluator.shells[s].functions { aos.append(aoEvaluator.shells[s].aoOffset + f) } }
-            }
-            blocks.append(Block(range: item.range, shells: item.shells, aos: aos,
-                                runs: aos.isEmpty ? [] : AORun.runs(of: aos), cacheOffset: item.offset))
+            blocks.append(Block(range: r, shells: reach.shells, aos: aos,
+                                runs: aos.isEmpty ? [] : AORun.runs(of: aos), cacheOffset: offset))
         }
         self.blocks = blocks
+    }
+
+    /// The `candidates` (shells whose bounding sphere reaches the block) of which some function, or
+    /// for GGA some gradient component, reaches the evaluator's cutoff at one of the block's
+    /// points. The bounding sphere is loose for blocks at the edge of a shell's reach: on caffeine
+    /// PBE/6-31G* this test leaves 22 % fewer of the products' multiply-adds on level 3 and 42 %
+    /// on level 1 (cutoff 1e-5). The dropped shells are below the cutoff at every point, which is
+    /// what the sphere test promised for the ones it dropped, so the integrals do not change beyond
+    /// what the cutoff allows. Evaluates the candidates into `scratch` (n · aoCount · (gradients ?
+    /// 4 : 1)) and leaves them there: n × `candidateFunctions` per component, the kept shells'
+    /// functions starting at `columns`.
+    private static func shellsReaching(_ ao: AtomicOrbitalEvaluator, points: [SIMD3<Double>], range: Range<Int>,
+                                       candidates: [Int], gradients: Bool, scratch: UnsafeMutablePointer<Double>)
+        -> (shells: [Int], columns: [Int], candidateFunctions: Int) {
+        let n = range.count, m = candidates.reduce(0) { $0 + ao.shells[$1].functions }
+        guard m > 0 else { return ([], [], 0) }
+        var aos: [Int] = []
+        evaluateAOs(ao, points: points, range: range, shells: candidates, functions: m, gradients: gradients,
+                    into: scratch, aoIndex: &aos)
+        var kept: [Int] = [], columns: [Int] = [], column = 0
+        for shell in candidates {
+            let width = ao.shells[shell].functions
+            var largest = 0.0
+            for component in 0..<(gradients ? 4 : 1) {
+                let values = scratch + component * n * m + column * n
+                for k in 0..<(width * n) { largest = max(largest, abs(values[k])) }
+            }
+            if largest >= ao.cutoff { kept.append(shell); columns.append(column) }
+            column += width
+        }
+        return (kept, columns, m)
     }
 
     /// AO values of `shells` at `points[range]` into `phi` (n × m AO-major), followed for GGA by
