@@ -187,41 +187,35 @@ public struct CoulombTensor: TwoElectronOperator {
         @inline(__always) func add(_ p: UnsafeMutablePointer<Double>, _ value: V) {
             UnsafeMutableRawPointer(p).storeBytes(of: load(p) + value, as: V.self)
         }
+        // One run of a row: columns 0 ..< count of `values` against d and j (already offset).
+        @inline(__always) func run<T>(_ values: UnsafePointer<T>, _ count: Int, _ d: UnsafePointer<Double>,
+                                      _ j: UnsafeMutablePointer<Double>, _ dP: Double, _ acc4: inout V, _ acc: inout Double,
+                                      wide4: (UnsafePointer<T>) -> V, wide: (T) -> Double) {
+            let dP4 = V(repeating: dP)
+            var s = 0
+            while s + 4 <= count {
+                let v = wide4(values + s)
+                acc4 = acc4.addingProduct(v, load(d + s))
+                add(j + s, v * dP4)
+                s += 4
+            }
+            while s < count {
+                let v = wide(values[s])
+                acc = acc.addingProduct(v, d[s])
+                j[s] = j[s].addingProduct(v, dP)
+                s += 1
+            }
+        }
         let dv = UnsafePointer(doubles.pointer), fv = UnsafePointer(floats)
         doubleStart.withUnsafeBufferPointer { dStart in
         doubleCount.withUnsafeBufferPointer { dCount in
         floatStart.withUnsafeBufferPointer { fStart in
         floatCount.withUnsafeBufferPointer { fCount in
             for p in 0..<pairAO.count {
-                let dP = d[p], dP4 = V(repeating: d[p])
                 var acc4 = V.zero, acc = 0.0
-                let row = dv + dStart[p], c = dCount[p]
-                var s = 0
-                while s + 4 <= c {
-                    let v = load(row + s)
-                    acc4 = acc4.addingProduct(v, load(d + s))
-                    add(j + s, v * dP4)
-                    s += 4
-                }
-                while s < c {
-                    acc = acc.addingProduct(row[s], d[s])
-                    j[s] = j[s].addingProduct(row[s], dP)
-                    s += 1
-                }
-                let frow = fv + fStart[p], f = fCount[p], dc = d + c, jc = j + c
-                s = 0
-                while s + 4 <= f {
-                    let v = loadWide(frow + s)
-                    acc4 = acc4.addingProduct(v, load(dc + s))
-                    add(jc + s, v * dP4)
-                    s += 4
-                }
-                while s < f {
-                    let v = Double(frow[s])
-                    acc = acc.addingProduct(v, dc[s])
-                    jc[s] = jc[s].addingProduct(v, dP)
-                    s += 1
-                }
+                let c = dCount[p]
+                run(dv + dStart[p], c, d, j, d[p], &acc4, &acc, wide4: load, wide: { $0 })
+                run(fv + fStart[p], fCount[p], d + c, j + c, d[p], &acc4, &acc, wide4: loadWide, wide: { Double($0) })
                 j[p] += acc4.sum() + acc
             }
         }
