@@ -73,10 +73,19 @@ import Testing
         #expect((0.5 * js.coulomb[0] - js.coulomb[1]).maxAbs < 1e-12)
     }
 
-    @Test func operatorChoice() {
+    /// The memory budget is checked against each tensor's own size: a budget between the two
+    /// keeps J in core without exact exchange and goes direct with it.
+    @Test func operatorChoice() throws {
         let basis = IntegralsFixtures.water631gs(spherical: true)
         #expect(makeTwoElectronOperator(basis: basis, exchange: false) is CoulombTensor)
         #expect(makeTwoElectronOperator(basis: basis, exchange: true) is ElectronRepulsionTensor)
         #expect(makeTwoElectronOperator(basis: basis, memoryBudgetBytes: 1000, exchange: false) is DirectCoulombExchange)
+        let cluster = try Self.waterCluster()
+        let counts = CoulombTensor(basis: cluster).storedCounts
+        let coulombBytes = 8 * counts.double + 4 * counts.float
+        let budget = (coulombBytes + ElectronRepulsionTensor.storageBytes(aoCount: cluster.aoCount)) / 2
+        #expect(makeTwoElectronOperator(basis: cluster, memoryBudgetBytes: budget, exchange: false) is CoulombTensor)
+        #expect(makeTwoElectronOperator(basis: cluster, memoryBudgetBytes: budget, exchange: true) is DirectCoulombExchange)
+        #expect(makeTwoElectronOperator(basis: cluster, memoryBudgetBytes: coulombBytes - 8, exchange: false) is DirectCoulombExchange)
     }
 }

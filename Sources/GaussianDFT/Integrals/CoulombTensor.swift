@@ -35,76 +35,107 @@ public struct CoulombTensor: TwoElectronOperator {
     }
 
     /// Stored elements: (Double, Float).
-    public var storedCounts: (double: Int, float: Int) { (doubles.count, 2 * floatBuffer.count) }
+    public let storedCounts: (double: Int, float: Int)
 
     public static let defaultDoublePrecisionBound = 1e-4
 
-    public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold,
-                doublePrecisionBound: Double = defaultDoublePrecisionBound) {
-        aoCount = basis.aoCount
-        let shellPairs = ShellPairTable(basis: basis)
-        shellPairs.computeSchwarz(spherical: basis.spherical)
-        let table = GroupPairTable(basis: basis, shellPairs: shellPairs)
-        let groups = table.groups
-        let offsets = basis.aoOffsets
-        var aoList = [[Int]](repeating: [], count: groups.count)
-        for (g, members) in groups.members.enumerated() {
-            for s in members { aoList[g] += Array(offsets[s]..<(offsets[s] + basis.functionCount(ofShell: s))) }
-        }
-        // Group pairs whose integrals can reach the threshold at all, by decreasing q.
-        let q = table.schwarz
-        let qMax = q.max() ?? 0
-        let order = (0..<table.pairCount).filter { q[$0] > 0 && q[$0] * qMax >= threshold }.sorted {
-            q[$0] > q[$1] || (q[$0] == q[$1] && $0 < $1)
-        }
-        var groupsOfPair = [(Int, Int)](repeating: (0, 0), count: table.pairCount)
-        for gi in 0..<groups.count { for gj in 0...gi { groupsOfPair[gi * (gi + 1) / 2 + gj] = (gi, gj) } }
-        // AO pairs in storage order; pairStart[x] = first P of the x-th group pair in `order`.
-        var pairAO: [Int] = [], pairStart: [Int] = []
-        for gp in order {
-            pairStart.append(pairAO.count)
-            let (gi, gj) = groupsOfPair[gp]
-            for mu in aoList[gi] {
-                for nu in aoList[gj] where gi != gj || mu >= nu {
-                    let (m, n) = mu >= nu ? (mu, nu) : (nu, mu)
-                    pairAO.append(m * (m + 1) / 2 + n)
+    /// Which integrals go where, and how many bytes that takes, before anything is computed (so
+    /// that `makeTwoElectronOperator` can check the memory budget).
+    struct Layout {
+        let shellPairs: ShellPairTable
+        let table: GroupPairTable
+        /// Group pairs stored, by decreasing Schwarz factor, and those factors.
+        let order: [Int], orderedQ: [Double]
+        let pairAO: [Int]
+        let doubleStart: [Int], doubleCount: [Int], floatStart: [Int], floatCount: [Int]
+        let doubleTotal: Int, floatTotal: Int
+        let threshold: Double
+
+        var storageBytes: Int { 8 * doubleTotal + 4 * floatTotal }
+
+        init(basis: MolecularBasis, threshold: Double, doublePrecisionBound: Double) {
+            self.threshold = threshold
+            shellPairs = ShellPairTable(basis: basis)
+            shellPairs.computeSchwarz(spherical: basis.spherical)
+            table = GroupPairTable(basis: basis, shellPairs: shellPairs)
+            let groups = table.groups
+            let offsets = basis.aoOffsets
+            var aoList = [[Int]](repeating: [], count: groups.count)
+            for (g, members) in groups.members.enumerated() {
+                for s in members { aoList[g] += Array(offsets[s]..<(offsets[s] + basis.functionCount(ofShell: s))) }
+            }
+            // Group pairs whose integrals can reach the threshold at all, by decreasing q.
+            let q = table.schwarz
+            let qMax = q.max() ?? 0
+            order = (0..<table.pairCount).filter { q[$0] > 0 && q[$0] * qMax >= threshold }.sorted {
+                q[$0] > q[$1] || (q[$0] == q[$1] && $0 < $1)
+            }
+            var groupsOfPair = [(Int, Int)](repeating: (0, 0), count: table.pairCount)
+            for gi in 0..<groups.count { for gj in 0...gi { groupsOfPair[gi * (gi + 1) / 2 + gj] = (gi, gj) } }
+            // AO pairs in storage order; pairStart[x] = first P of the x-th group pair in `order`.
+            var pairAO: [Int] = [], pairStart: [Int] = []
+            for gp in order {
+                pairStart.append(pairAO.count)
+                let (gi, gj) = groupsOfPair[gp]
+                for mu in aoList[gi] {
+                    for nu in aoList[gj] where gi != gj || mu >= nu {
+                        let (m, n) = mu >= nu ? (mu, nu) : (nu, mu)
+                        pairAO.append(m * (m + 1) / 2 + n)
+                    }
                 }
             }
-        }
-        pairStart.append(pairAO.count)
-        let orderedQ = order.map { q[$0] }
-        // Number of leading columns whose bound q_x q_y reaches `bound`: q is decreasing.
-        func columns(reaching bound: Double, rowQ: Double) -> Int {
-            var lo = 0, hi = orderedQ.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if orderedQ[mid] * rowQ >= bound { lo = mid + 1 } else { hi = mid }
+            pairStart.append(pairAO.count)
+            self.pairAO = pairAO
+            let orderedQ = order.map { q[$0] }
+            self.orderedQ = orderedQ
+            // Number of leading columns whose bound q_x q_y reaches `bound`: q is decreasing.
+            func columns(reaching bound: Double, rowQ: Double) -> Int {
+                var lo = 0, hi = orderedQ.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if orderedQ[mid] * rowQ >= bound { lo = mid + 1 } else { hi = mid }
+                }
+                return pairStart[lo]
             }
-            return pairStart[lo]
-        }
-        var doubleStart: [Int] = [], doubleCount: [Int] = [], floatStart: [Int] = [], floatCount: [Int] = []
-        var nd = 0, nf = 0
-        for (x, qx) in orderedQ.enumerated() {
-            let dCols = columns(reaching: max(doublePrecisionBound, threshold), rowQ: qx)
-            let zCols = columns(reaching: threshold, rowQ: qx)
-            for p in pairStart[x]..<pairStart[x + 1] {
-                let c = min(dCols, p + 1), z = min(zCols, p + 1)
-                doubleStart.append(nd); doubleCount.append(c); nd += c
-                floatStart.append(nf); floatCount.append(z - c); nf += z - c
+            var doubleStart: [Int] = [], doubleCount: [Int] = [], floatStart: [Int] = [], floatCount: [Int] = []
+            var nd = 0, nf = 0
+            for (x, qx) in orderedQ.enumerated() {
+                let dCols = columns(reaching: max(doublePrecisionBound, threshold), rowQ: qx)
+                let zCols = columns(reaching: threshold, rowQ: qx)
+                for p in pairStart[x]..<pairStart[x + 1] {
+                    let c = min(dCols, p + 1), z = min(zCols, p + 1)
+                    doubleStart.append(nd); doubleCount.append(c); nd += c
+                    floatStart.append(nf); floatCount.append(z - c); nf += z - c
+                }
             }
+            self.doubleStart = doubleStart; self.doubleCount = doubleCount
+            self.floatStart = floatStart; self.floatCount = floatCount
+            doubleTotal = nd; floatTotal = nf
         }
-        self.pairAO = pairAO
-        self.doubleStart = doubleStart; self.doubleCount = doubleCount
-        self.floatStart = floatStart; self.floatCount = floatCount
+    }
+
+    public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold,
+                doublePrecisionBound: Double = defaultDoublePrecisionBound) {
+        self.init(basis: basis, layout: Layout(basis: basis, threshold: threshold, doublePrecisionBound: doublePrecisionBound))
+    }
+
+    init(basis: MolecularBasis, layout: Layout) {
+        aoCount = basis.aoCount
+        pairAO = layout.pairAO
+        doubleStart = layout.doubleStart; doubleCount = layout.doubleCount
+        floatStart = layout.floatStart; floatCount = layout.floatCount
         // Components the engine screens out are never written: start from zeros.
+        let nd = layout.doubleTotal, nf = layout.floatTotal
+        storedCounts = (nd, nf)
         doubles = HugePageBuffer(count: nd)
         doubles.pointer.initialize(repeating: 0, count: nd)
         floatBuffer = HugePageBuffer(count: (nf + 1) / 2)
         floatBuffer.pointer.initialize(repeating: 0, count: (nf + 1) / 2)
         var rank = [Int32](repeating: -1, count: aoCount * (aoCount + 1) / 2)
         for (p, ao) in pairAO.enumerated() { rank[ao] = Int32(p) }
-        let engine = ERIEngine(pairs: shellPairs, spherical: basis.spherical, useLanes: true)
-        Self.fill(order: order, orderedQ: orderedQ, table: table, engine: engine, basis: basis, threshold: threshold, rank: rank,
+        let engine = ERIEngine(pairs: layout.shellPairs, spherical: basis.spherical, useLanes: true)
+        Self.fill(order: layout.order, orderedQ: layout.orderedQ, table: layout.table, engine: engine, basis: basis,
+                  threshold: layout.threshold, rank: rank,
                   doubleStart: doubleStart, doubleCount: doubleCount, floatStart: floatStart, floatCount: floatCount,
                   doubles: doubles.pointer, floats: floats)
     }

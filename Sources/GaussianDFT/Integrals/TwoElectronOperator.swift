@@ -13,11 +13,14 @@ public protocol TwoElectronOperator: Sendable {
 
 /// In-core packed tensor when it fits in `memoryBudgetBytes` (default 1 GiB), else direct. Without
 /// `exchange` (no exact exchange will be asked for) the in-core tensor is the mixed-precision
-/// `CoulombTensor`.
+/// `CoulombTensor`, about half the size, so molecules twice as large stay in core.
 public func makeTwoElectronOperator(basis: MolecularBasis, memoryBudgetBytes: Int = 1 << 30,
                                     exchange: Bool = true) -> any TwoElectronOperator {
-    if ElectronRepulsionTensor.storageBytes(aoCount: basis.aoCount) <= memoryBudgetBytes {
-        if !exchange { return CoulombTensor(basis: basis) }
+    if !exchange {
+        let layout = CoulombTensor.Layout(basis: basis, threshold: defaultERIScreeningThreshold,
+                                          doublePrecisionBound: CoulombTensor.defaultDoublePrecisionBound)
+        if layout.storageBytes <= memoryBudgetBytes { return CoulombTensor(basis: basis, layout: layout) }
+    } else if ElectronRepulsionTensor.storageBytes(aoCount: basis.aoCount) <= memoryBudgetBytes {
         return ElectronRepulsionTensor(basis: basis)
     }
     return DirectCoulombExchange(basis: basis)
