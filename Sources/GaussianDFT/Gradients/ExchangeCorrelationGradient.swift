@@ -22,12 +22,11 @@ func exchangeCorrelationGradient(basis: MolecularBasis, densities: [Matrix], poi
     let gga = evaluator.needsGradient
     let ao = AtomicOrbitalEvaluator(basis: basis)
     var grad = [SIMD3<Double>](repeating: .zero, count: basis.positions.count)
-    let blockSize = 128
-    var start = 0
+    // The SCF's spatially compact blocks (and its weight cut): far fewer shells per block than
+    // runs of the grid's own order, which sweep a whole radial shell.
+    let (points, weights, blocks) = XCIntegrator.spatialBlocks(points: points, weights: weights)
     var buffer: [Double] = []
-    while start < points.count {
-        let range = start..<min(points.count, start + blockSize)
-        start = range.upperBound
+    for range in blocks {
         let n = range.count
         var center = SIMD3<Double>.zero
         for p in range { center += points[p] }

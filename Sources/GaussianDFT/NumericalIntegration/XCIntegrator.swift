@@ -65,13 +65,12 @@ final class XCIntegrator: @unchecked Sendable {
     /// aspirin's 219,576 points, down to −29) that the quadrature needs.
     static let weightCutoff = 1e-15
 
-    init(basis: MolecularBasis, grid: MolecularGrid, evaluator: XCEvaluator, cacheBudgetBytes: Int,
-         aoCutoff: Double = AtomicOrbitalEvaluator.defaultCutoff) throws {
-        self.evaluator = evaluator
-        let aoEvaluator = AtomicOrbitalEvaluator(basis: basis, cutoff: aoCutoff)
-        self.aoEvaluator = aoEvaluator
-        self.aoCount = basis.aoCount
-        // Sort points into cubic boxes so that each block is spatially compact.
+    /// The points with |w| ≥ `weightCutoff`, sorted into 2-bohr cubic boxes, and the blocks of at
+    /// most `blockSize` consecutive points they are integrated in: spatially compact, so that few
+    /// shells reach each. A block ends at a box boundary once it holds half a block, so sparse
+    /// regions (far shells, coarse grids) do not make many tiny blocks whose D/V gathers dominate.
+    static func spatialBlocks(points: [SIMD3<Double>], weights: [Double])
+        -> (points: [SIMD3<Double>], weights: [Double], blocks: [Range<Int>]) {
         let box = 2.0
         func boxKey(_ p: SIMD3<Double>) -> Int64 {
             let q = p / box
@@ -81,24 +80,30 @@ final class XCIntegrator: @unchecked Sendable {
             return (x << 26) | (y << 13) | z
         }
         var keyed: [(Int64, Int)] = []
-        keyed.reserveCapacity(grid.points.count)
-        for i in grid.points.indices where abs(grid.weights[i]) >= Self.weightCutoff {
-            keyed.append((boxKey(grid.points[i]), i))
-        }
+        keyed.reserveCapacity(points.count)
+        for i in points.indices where abs(weights[i]) >= weightCutoff { keyed.append((boxKey(points[i]), i)) }
         keyed.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
         var pts: [SIMD3<Double>] = [], wts: [Double] = []
         pts.reserveCapacity(keyed.count); wts.reserveCapacity(keyed.count)
         var ranges: [Range<Int>] = []
         var start = 0
         for (k, item) in keyed.enumerated() {
-            pts.append(grid.points[item.1]); wts.append(grid.weights[item.1])
-            // A block ends at a box boundary once it holds half a block, so sparse regions (far
-            // shells, coarse grids) do not make many tiny blocks whose D/V gathers dominate.
+            pts.append(points[item.1]); wts.append(weights[item.1])
             let endOfBox = k + 1 == keyed.count || keyed[k + 1].0 != item.0
-            if (endOfBox && k + 1 - start >= Self.blockSize / 2) || k + 1 - start == Self.blockSize || k + 1 == keyed.count {
+            if (endOfBox && k + 1 - start >= blockSize / 2) || k + 1 - start == blockSize || k + 1 == keyed.count {
                 ranges.append(start..<(k + 1)); start = k + 1
             }
         }
+        return (pts, wts, ranges)
+    }
+
+    init(basis: MolecularBasis, grid: MolecularGrid, evaluator: XCEvaluator, cacheBudgetBytes: Int,
+         aoCutoff: Double = AtomicOrbitalEvaluator.defaultCutoff) throws {
+        self.evaluator = evaluator
+        let aoEvaluator = AtomicOrbitalEvaluator(basis: basis, cutoff: aoCutoff)
+        self.aoEvaluator = aoEvaluator
+        self.aoCount = basis.aoCount
+        let (pts, wts, ranges) = Self.spatialBlocks(points: grid.points, weights: grid.weights)
         points = pts
         weights = wts
         // Shells per block; blocks whose AO values fit the budget get a slice of one arena.
