@@ -28,12 +28,7 @@ func exchangeCorrelationGradient(basis: MolecularBasis, densities: [Matrix], poi
     var buffer: [Double] = []
     for range in blocks {
         let n = range.count
-        var center = SIMD3<Double>.zero
-        for p in range { center += points[p] }
-        center /= Double(n)
-        var radius = 0.0
-        for p in range { let d = points[p] - center; radius = max(radius, (d * d).sum().squareRoot()) }
-        let shells = ao.shellsNear(center: center, radius: radius)
+        let shells = ao.shellsNear(points: points, range: range)
         let m = shells.reduce(0) { $0 + ao.shells[$1].functions }
         if m == 0 { continue }
         let nm = n * m

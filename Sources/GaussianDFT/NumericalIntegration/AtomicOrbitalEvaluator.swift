@@ -63,9 +63,14 @@ struct AtomicOrbitalEvaluator: Sendable {
         return rmax
     }
 
-    /// Shells whose extent reaches a sphere (centre, radius).
-    func shellsNear(center: SIMD3<Double>, radius: Double) -> [Int] {
-        shells.indices.filter {
+    /// Shells whose extent reaches the bounding sphere of `points[range]` (centred on their mean).
+    func shellsNear(points: [SIMD3<Double>], range: Range<Int>) -> [Int] {
+        var center = SIMD3<Double>.zero
+        for p in range { center += points[p] }
+        center /= Double(range.count)
+        var radius = 0.0
+        for p in range { let d = points[p] - center; radius = max(radius, (d * d).sum().squareRoot()) }
+        return shells.indices.filter {
             let d = shells[$0].center - center
             return (d * d).sum().squareRoot() - radius < shells[$0].extent
         }

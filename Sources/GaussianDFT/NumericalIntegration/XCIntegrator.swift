@@ -117,13 +117,8 @@ final class XCIntegrator: @unchecked Sendable {
         defer { scratch.deallocate() }
         var blocks: [Block] = []
         for r in ranges {
-            var center = SIMD3<Double>.zero
-            for p in r { center += pts[p] }
-            center /= Double(r.count)
-            var radius = 0.0
-            for p in r { let d = pts[p] - center; radius = max(radius, (d * d).sum().squareRoot()) }
             let reach = Self.shellsReaching(aoEvaluator, points: pts, range: r,
-                                            candidates: aoEvaluator.shellsNear(center: center, radius: radius),
+                                            candidates: aoEvaluator.shellsNear(points: pts, range: r),
                                             gradients: evaluator.needsGradient, scratch: scratch)
             var aos: [Int] = []
             for s in reach.shells { for f in 0..<aoEvaluator.shells[s].functions { aos.append(aoEvaluator.shells[s].aoOffset + f) } }
