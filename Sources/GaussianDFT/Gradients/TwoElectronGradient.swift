@@ -26,6 +26,8 @@ struct DerivativeShellTable {
     let pairs: ShellPairTable
     /// Index of each original shell, its l+1 and its l−1 companion (−1 if l = 0) in the table.
     let same: [Int], plus: [Int], minus: [Int]
+    /// For each auxiliary shell: the original shell it comes from, and its shift (0, +1, −1).
+    let original: [Int], shift: [Int]
 
     init(basis: MolecularBasis) {
         var shells: [Shell] = []
@@ -47,6 +49,12 @@ struct DerivativeShellTable {
         self.basis = MolecularBasis(shells: shells, spherical: false, atomicNumbers: basis.atomicNumbers, positions: basis.positions)
         self.pairs = ShellPairTable(basis: self.basis)
         self.same = same; self.plus = plus; self.minus = minus
+        var original = [Int](repeating: 0, count: shells.count), shift = [Int](repeating: 0, count: shells.count)
+        for s in same.indices {
+            original[same[s]] = s; original[plus[s]] = s; shift[plus[s]] = 1
+            if minus[s] >= 0 { original[minus[s]] = s; shift[minus[s]] = -1 }
+        }
+        self.original = original; self.shift = shift
     }
 }
 
@@ -77,11 +85,12 @@ struct CartesianShiftTable {
     }
 }
 
-/// Per-atom gradient (Ha/bohr) of the Coulomb and exact-exchange energy for cartesian-basis
-/// densities: `density` = total D, `exchange` = [(P^k, f_k)] as in the header (empty for pure DFT).
+/// `twoElectronGradient` one shell quartet at a time on the scalar engine: for each unique
+/// quartet and each of three centres, the (a+ b|cd) and (a− b|cd) blocks separately. The
+/// reference the grouped version is tested against.
 /// `threshold` screens shell quartets by Q_ab Q_cd max|Γ| (Schwarz factors of the undifferentiated
 /// integrals; derivative integrals are larger by ~√α, well inside the margin for 1e-14).
-func twoElectronGradient(basis: MolecularBasis, density: Matrix, exchange: [(density: Matrix, factor: Double)],
+func twoElectronGradientByQuartet(basis: MolecularBasis, density: Matrix, exchange: [(density: Matrix, factor: Double)],
                          threshold: Double = 1e-14) -> [SIMD3<Double>] {
     precondition(!basis.spherical, "twoElectronGradient works on cartesian functions")
     let natom = basis.positions.count

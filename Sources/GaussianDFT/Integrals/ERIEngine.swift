@@ -254,6 +254,10 @@ final class ERIEngine {
     /// Group quartets four primitive quartets at a time where a four-lane kernel exists
     /// (ERIGroupQuartetLanes.swift); false keeps the scalar paths (the tests' reference).
     let useLanes: Bool
+    /// Which component quartets (u v|w x) of a group quartet `computeGroupQuartet` hands to its
+    /// body, by shell index; nil for all of them. The analytic gradient uses it to take only
+    /// the quartets with one differentiated shell from its auxiliary basis.
+    var componentQuartetFilter: ((Int, Int, Int, Int) -> Bool)?
 
     init(pairs: ShellPairTable, spherical: Bool, primitiveThreshold: Double = 1e-15, useGenerated: Bool = true,
          useLanes: Bool = true) {

@@ -53,6 +53,7 @@ extension ERIEngine {
                 // In a diagonal group quartet each unordered component quartet once.
                 if gb == gk && k > b { continue }
                 if cb.schwarz * ck.schwarz < threshold { continue }
+                if let filter = componentQuartetFilter, !filter(Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v)) { continue }
                 let fOff = Int(ck.eOffset), nFk = Int(ck.eCount)
                 // The plan first: making it may reallocate rows1.
                 let plan = classPlan(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))

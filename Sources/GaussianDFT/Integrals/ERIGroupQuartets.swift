@@ -24,6 +24,8 @@ extension ERIEngine {
         let cx0 = t.componentsPointer + Int(t.componentStart[gx])
         let cy0 = t.componentsPointer + Int(t.componentStart[gy])
         if ncx == 1 && ncy == 1 {
+            if let filter = componentQuartetFilter,
+               !filter(Int(cx0[0].u), Int(cx0[0].v), Int(cy0[0].u), Int(cy0[0].v)) { return }
             if cx0[0].schwarz * cy0[0].schwarz >= threshold {
                 if useLanes, let lanes = singleComponentLaneKernel(gx, gy, t) {
                     laneGroupQuartet(bra: lanes.bra, ket: lanes.ket, kernel: lanes.kernel, table: t,
@@ -49,6 +51,7 @@ extension ERIEngine {
                 if gx == gy && b > a { break }
                 let ck = cy0[b]
                 if cb.schwarz * ck.schwarz < threshold { continue }
+                if let filter = componentQuartetFilter, !filter(Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v)) { continue }
                 var braPair = Int(cb.shellPair), ketPair = Int(ck.shellPair)
                 var la = Int(lFirst[braPair]), lb = Int(lSecond[braPair])
                 var lc = Int(lFirst[ketPair]), ld = Int(lSecond[ketPair])
@@ -237,6 +240,7 @@ extension ERIEngine {
                 // In a diagonal group quartet each unordered component quartet once.
                 if gb == gk && k > b { continue }
                 if cb.schwarz * ck.schwarz < threshold { continue }
+                if let filter = componentQuartetFilter, !filter(Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v)) { continue }
                 let plan = classPlan(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))
                 rows1.update(from: acc + aOffset, count: nEb * nFk)
                 body(contractedQuartet(plan: plan, braDisplacement: dispBra, ketDisplacement: dispKet,

@@ -105,8 +105,11 @@ final class GroupPairTable: @unchecked Sendable {
 
     static func pairIndex(_ i: Int, _ j: Int) -> Int { i >= j ? i * (i + 1) / 2 + j : j * (j + 1) / 2 + i }
 
-    /// `shellPairs` must have its Schwarz factors computed.
-    init(basis: MolecularBasis, shellPairs: ShellPairTable, grouping: Bool = true) {
+    /// `shellPairs` must have its Schwarz factors computed. `includePair(a, b)` false leaves the
+    /// shell pair out of its group pair's components (the analytic gradient's auxiliary basis
+    /// never needs two differentiated shells in one pair).
+    init(basis: MolecularBasis, shellPairs: ShellPairTable, grouping: Bool = true,
+         includePair: ((Int, Int) -> Bool)? = nil) {
         let groups = ShellGroups(basis: basis, grouping: grouping)
         self.groups = groups
         let shells = basis.shells
@@ -123,7 +126,7 @@ final class GroupPairTable: @unchecked Sendable {
                 // Component shell pairs: every (a ∈ I, b ∈ J), each unordered pair once.
                 var pairList: [(pair: Int, first: Int, second: Int)] = []
                 for a in groups.members[gi] {
-                    for b in groups.members[gj] where gi != gj || b <= a {
+                    for b in groups.members[gj] where (gi != gj || b <= a) && includePair?(a, b) ?? true {
                         let idx = ShellPairTable.pairIndex(a, b)
                         pairList.append((idx, Int(shellPairs.first[idx]), Int(shellPairs.second[idx])))
                     }
