@@ -27,8 +27,7 @@ struct IntegralsCodeGenerator {
     /// Classes for group quartets (ERIGroupQuartets.swift): a pair of an sp group with an s,
     /// p or sp group runs one VRR from e = 0, i.e. the non-canonical pairs (0, 1) and (0, 2),
     /// against any pair with l ≤ maxL (bra total ≥ ket total, both orders on ties).
-    static func groupClasses(maxL: Int) -> [(Int, Int, Int, Int)] {
-        let groupPairs = [(0, 1), (0, 2)]
+    static func groupClasses(maxL: Int, groupPairs: [(Int, Int)] = [(0, 1), (0, 2)]) -> [(Int, Int, Int, Int)] {
         var pairs = groupPairs
         for la in 0...maxL { for lb in 0...la { pairs.append((la, lb)) } }
         var out: [(Int, Int, Int, Int)] = []
@@ -202,9 +201,10 @@ struct IntegralsCodeGenerator {
                             prefix: "eriVRR_")
         try write(src, to: "ERIKernels.generated.swift")
 
-        // Four-lane kernels for the group-quartet classes (ERIGroupQuartets.swift), and for the
-        // s/p classes of single-shell groups (H, core s shells).
-        let simdClasses = (Self.groupClasses(maxL: 2) + Self.classes(maxL: 1)).filter { c in
+        // Four-lane kernels for the group-quartet classes (ERIGroupQuartets.swift), and for every
+        // class with l ≤ 2 (single-shell groups) and with the pair (1, 2), e = 1…3 (the component
+        // classes of derivative-basis groups, ERIEngine.laneComponentQuartets).
+        let simdClasses = (Self.groupClasses(maxL: 2, groupPairs: [(0, 1), (0, 2), (1, 2)]) + Self.classes(maxL: 2)).filter { c in
             let r = VRRRecipe(la: c.0, lb: c.1, lc: c.2, ld: c.3)
             return r.braOps.count + r.ketOps.count + r.outputs.count <= Self.maxStatements
         }

@@ -76,6 +76,77 @@ extension ERIEngine {
         }
     }
 
+    /// Group quartets without a unified kernel (e.g. the derivative basis of the analytic
+    /// gradient, whose sp groups span l = 0…3), four primitive quartets at a time: the lanes are
+    /// staged once per orientation, and each wanted component quartet runs its own class's
+    /// four-lane kernel on them ([e0|f0] for its e and f ranges only), then its contraction and
+    /// HRR as in `laneGroupQuartet`. A component whose class has a kernel only with bra and ket
+    /// exchanged runs on the lanes staged the other way round. Returns false (nothing done) when
+    /// some wanted component has no four-lane kernel either way.
+    func laneComponentQuartets(bra gx: Int, ket gy: Int, table t: GroupPairTable, threshold: Double,
+                               _ body: (ERIBlock) -> Void) -> Bool {
+        let ncx = Int(t.componentCount[gx]), ncy = Int(t.componentCount[gy])
+        let cx0 = t.componentsPointer + Int(t.componentStart[gx])
+        let cy0 = t.componentsPointer + Int(t.componentStart[gy])
+        // Orientation of each wanted component quartet: +1 with gx on the bra, −1 with gy.
+        var plan: [(b: Int, k: Int, swapped: Bool, kernel: GeneratedVRR.Kernel4)] = []
+        for b in 0..<ncx {
+            let cb = cx0[b]
+            for k in 0..<ncy {
+                if gx == gy && k > b { continue }
+                let ck = cy0[k]
+                if cb.schwarz * ck.schwarz < threshold { continue }
+                if let filter = componentQuartetFilter, !filter(Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v)) { continue }
+                if let kernel = laneKernelTable[GeneratedVRR.key(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))] {
+                    plan.append((b, k, false, kernel))
+                } else if let kernel = laneKernelTable[GeneratedVRR.key(Int(ck.lu), Int(ck.lv), Int(cb.lu), Int(cb.lv))] {
+                    plan.append((b, k, true, kernel))
+                } else {
+                    return false
+                }
+            }
+        }
+        if plan.isEmpty { return true }
+        let lMax = Int(t.lSum[gx] + t.lSum[gy])
+        let boysOffset = GeneratedVRR.count
+        for swapped in [false, true] where plan.contains(where: { $0.swapped == swapped }) {
+            let (gb, gk) = swapped ? (gy, gx) : (gx, gy)
+            let ncb = swapped ? ncy : ncx, nck = swapped ? ncx : ncy
+            let braWeightOffset = boysOffset + lMax + 1, ketWeightOffset = braWeightOffset + ncb
+            let stride = ketWeightOffset + nck
+            let laneGroups = stageLanes(bra: gb, ket: gk, table: t, lMax: lMax, stride: stride,
+                                        braWeightOffset: braWeightOffset, ketWeightOffset: ketWeightOffset)
+            if laneGroups == 0 { return true }
+            let dispBra = t.displacementPointer + 3 * gb, dispKet = t.displacementPointer + 3 * gk
+            let cbBase = swapped ? cy0 : cx0, ckBase = swapped ? cx0 : cy0
+            for entryPlan in plan where entryPlan.swapped == swapped {
+                let (b, k) = swapped ? (entryPlan.k, entryPlan.b) : (entryPlan.b, entryPlan.k)
+                let cb = cbBase[b], ck = ckBase[k]
+                let nE = Int(cb.eCount), nF = Int(ck.eCount), nX = nE * nF
+                ensureLanes(&laneScratch, &laneScratchCapacity, laneGroups * (nX + 1) + nX)
+                let x = laneScratch, w = laneScratch + laneGroups * nX, acc = w + laneGroups
+                let stage = laneStage
+                for g in 0..<laneGroups {
+                    let entry = stage + g * stride
+                    entryPlan.kernel(entry, entry + boysOffset, x + g * nX)
+                    w[g] = entry[braWeightOffset + b] * entry[ketWeightOffset + k]
+                }
+                let classPlan = classPlan(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))
+                let rows = rows1
+                // Lane groups outermost: the element sums are independent, so they overlap.
+                acc.initialize(repeating: .zero, count: nX)
+                for g in 0..<laneGroups {
+                    let wg = w[g], xg = x + g * nX
+                    for element in 0..<nX { acc[element] += wg * xg[element] }
+                }
+                for element in 0..<nX { rows[element] = acc[element].sum() }
+                body(contractedQuartet(plan: classPlan, braDisplacement: dispBra, ketDisplacement: dispKet,
+                                       shells: (Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v))))
+            }
+        }
+        return true
+    }
+
     /// Stages the significant primitive quartets of `gb` × `gk` (`significantPrimitiveQuartets`,
     /// as `stageGroupQuartet` does) into `laneStage`, four per lane group of `stride`
     /// SIMD4 entries: the GeneratedVRR coefficient table, K_ab K_cd/√(p+q) · F_m(T) for

@@ -37,6 +37,7 @@ extension ERIEngine {
             return
         }
         if unifiedGroupQuartet(bra: gx, ket: gy, table: t, threshold: threshold, body) { return }
+        if useLanes && laneComponentQuartets(bra: gx, ket: gy, table: t, threshold: threshold, body) { return }
         let nStaged = stageGroupQuartet(bra: gx, ket: gy, table: t)
         if nStaged == 0 { return }
         let lMax = Int(t.lSum[gx] + t.lSum[gy])
