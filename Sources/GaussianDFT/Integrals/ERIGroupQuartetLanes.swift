@@ -52,8 +52,7 @@ extension ERIEngine {
                 let ck = ck0[k]
                 // In a diagonal group quartet each unordered component quartet once.
                 if gb == gk && k > b { continue }
-                if cb.schwarz * ck.schwarz < threshold { continue }
-                if let filter = componentQuartetFilter, !filter(Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v)) { continue }
+                if !wanted(cb, ck, threshold: threshold) { continue }
                 let fOff = Int(ck.eOffset), nFk = Int(ck.eCount)
                 // The plan first: making it may reallocate rows1.
                 let plan = classPlan(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))
@@ -88,15 +87,14 @@ extension ERIEngine {
         let ncx = Int(t.componentCount[gx]), ncy = Int(t.componentCount[gy])
         let cx0 = t.componentsPointer + Int(t.componentStart[gx])
         let cy0 = t.componentsPointer + Int(t.componentStart[gy])
-        // Orientation of each wanted component quartet: +1 with gx on the bra, −1 with gy.
+        // Each wanted component quartet with its kernel; swapped: gy's lanes on the bra.
         var plan: [(b: Int, k: Int, swapped: Bool, kernel: GeneratedVRR.Kernel4)] = []
         for b in 0..<ncx {
             let cb = cx0[b]
             for k in 0..<ncy {
                 if gx == gy && k > b { continue }
                 let ck = cy0[k]
-                if cb.schwarz * ck.schwarz < threshold { continue }
-                if let filter = componentQuartetFilter, !filter(Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v)) { continue }
+                if !wanted(cb, ck, threshold: threshold) { continue }
                 if let kernel = laneKernelTable[GeneratedVRR.key(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))] {
                     plan.append((b, k, false, kernel))
                 } else if let kernel = laneKernelTable[GeneratedVRR.key(Int(ck.lu), Int(ck.lv), Int(cb.lu), Int(cb.lv))] {

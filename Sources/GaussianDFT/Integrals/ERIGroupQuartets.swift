@@ -24,9 +24,7 @@ extension ERIEngine {
         let cx0 = t.componentsPointer + Int(t.componentStart[gx])
         let cy0 = t.componentsPointer + Int(t.componentStart[gy])
         if ncx == 1 && ncy == 1 {
-            if let filter = componentQuartetFilter,
-               !filter(Int(cx0[0].u), Int(cx0[0].v), Int(cy0[0].u), Int(cy0[0].v)) { return }
-            if cx0[0].schwarz * cy0[0].schwarz >= threshold {
+            if wanted(cx0[0], cy0[0], threshold: threshold) {
                 if useLanes, let lanes = singleComponentLaneKernel(gx, gy, t) {
                     laneGroupQuartet(bra: lanes.bra, ket: lanes.ket, kernel: lanes.kernel, table: t,
                                      threshold: threshold, body)
@@ -51,8 +49,7 @@ extension ERIEngine {
             for b in 0..<ncy {
                 if gx == gy && b > a { break }
                 let ck = cy0[b]
-                if cb.schwarz * ck.schwarz < threshold { continue }
-                if let filter = componentQuartetFilter, !filter(Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v)) { continue }
+                if !wanted(cb, ck, threshold: threshold) { continue }
                 var braPair = Int(cb.shellPair), ketPair = Int(ck.shellPair)
                 var la = Int(lFirst[braPair]), lb = Int(lSecond[braPair])
                 var lc = Int(lFirst[ketPair]), ld = Int(lSecond[ketPair])
@@ -240,8 +237,7 @@ extension ERIEngine {
                 defer { aOffset += nEb * nFk }
                 // In a diagonal group quartet each unordered component quartet once.
                 if gb == gk && k > b { continue }
-                if cb.schwarz * ck.schwarz < threshold { continue }
-                if let filter = componentQuartetFilter, !filter(Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v)) { continue }
+                if !wanted(cb, ck, threshold: threshold) { continue }
                 let plan = classPlan(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))
                 rows1.update(from: acc + aOffset, count: nEb * nFk)
                 body(contractedQuartet(plan: plan, braDisplacement: dispBra, ketDisplacement: dispKet,
@@ -300,6 +296,15 @@ extension ERIEngine {
             }
         }
         return n
+    }
+
+    /// Whether component quartet (cb|ck) passes Schwarz screening at `threshold` and
+    /// `componentQuartetFilter`.
+    @inline(__always)
+    func wanted(_ cb: GroupComponent, _ ck: GroupComponent, threshold: Double) -> Bool {
+        if cb.schwarz * ck.schwarz < threshold { return false }
+        if let filter = componentQuartetFilter { return filter(Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v)) }
+        return true
     }
 
     /// Room for `count` entries in `groupIndex`.
