@@ -75,14 +75,12 @@ import Testing
                 }
                 var x = [Double](repeating: 0, count: recipe.slotCount)
                 for m in 0...L { x[1 + m] = l.f[m] }
-                for op in recipe.braOps {
-                    x[Int(op.dst)] = coef[Int(op.c0)] * x[Int(op.s0)] + coef[Int(op.c1)] * x[Int(op.s1)]
-                        + coef[Int(op.c2)] * x[Int(op.s2)] + coef[Int(op.c3)] * x[Int(op.s3)]
-                }
-                for op in recipe.ketOps {
-                    x[Int(op.dst)] = coef[Int(op.c0)] * x[Int(op.s0)] + coef[Int(op.c1)] * x[Int(op.s1)]
-                        + coef[Int(op.c2)] * x[Int(op.s2)] + coef[Int(op.c3)] * x[Int(op.s3)]
-                        + coef[Int(op.c4)] * x[Int(op.s4)]
+                coef.withUnsafeBufferPointer { c in
+                    x.withUnsafeMutableBufferPointer { slots in
+                        runVRR(braOps: recipe.braOpsPointer, braCount: recipe.braOps.count,
+                               ketOps: recipe.ketOpsPointer, ketCount: recipe.ketOps.count,
+                               coefficients: c.baseAddress!, slots: slots.baseAddress!)
+                    }
                 }
                 var scale = 1e-300, diff = 0.0
                 for (k, slot) in recipe.outputs.enumerated() {

@@ -83,34 +83,19 @@ func twoElectronGradient(basis: MolecularBasis, density: Matrix, exchange: [(den
         }
     }
 
-    // Inverse shift tables per auxiliary l: for component t and direction k, the original
-    // component i with i ± 1_k = t (−1 if none) and the factor of (… t …) in ∂_k(… i …).
-    let maxL = basis.maxAngularMomentum + 1
-    var fromPlus = [[Int]](), fromMinus = [[Int]](), minusFactor = [[Double]]()
-    for l in 0...maxL {
-        let e = cartesianExponents(l: l)
-        let below = l > 0 ? cartesianExponents(l: l - 1) : [], above = cartesianExponents(l: l + 1)
-        var p: [Int] = [], m: [Int] = [], f: [Double] = []
-        for c in e {
-            let v = [c.x, c.y, c.z]
-            for k in 0..<3 {
-                var w = v; w[k] -= 1
-                p.append(w[k] < 0 ? -1 : below.firstIndex { $0.x == w[0] && $0.y == w[1] && $0.z == w[2] }!)
-                var u = v; u[k] += 1
-                m.append(above.firstIndex { $0.x == u[0] && $0.y == u[1] && $0.z == u[2] }!)
-                f.append(-Double(v[k] + 1))
-            }
-        }
-        fromPlus.append(p); fromMinus.append(m); minusFactor.append(f)
-    }
+    // For an auxiliary shell of l and its component t, direction k: the original component i
+    // with i + 1_k = t for s⁺ (`down`: t − 1_k, −1 if none), with i − 1_k = t for s⁻ (`up`:
+    // t + 1_k, whose factor in ∂_k is −n_k(i) = −(t_k + 1)).
+    let shiftTable = CartesianShiftTable(maxL: basis.maxAngularMomentum + 1)
 
     // Raw copies for the block loop (no bounds checks or reference counting per element).
     let dPtr = stableCopy(d)
     let xPtrs = xs.map { (stableCopy($0.0), $0.1) }
     let exchangeCount = xPtrs.count
     let (p0, f0) = exchangeCount > 0 ? xPtrs[0] : (dPtr, 0.0)
-    let inversePtr = fromPlus.map { stableCopy($0.map(Int32.init)) }, inverseMinusPtr = fromMinus.map { stableCopy($0.map(Int32.init)) }
-    let factorPtr = minusFactor.map { stableCopy($0) }
+    let inversePtr = shiftTable.down.map { stableCopy($0.map(Int32.init)) }
+    let inverseMinusPtr = shiftTable.up.map { stableCopy($0.map(Int32.init)) }
+    let factorPtr = shiftTable.power.map { stableCopy($0.map { -Double($0 + 1) }) }
     defer {
         dPtr.deallocate(); for x in xPtrs { x.0.deallocate() }
         for p in inversePtr + inverseMinusPtr { p.deallocate() }

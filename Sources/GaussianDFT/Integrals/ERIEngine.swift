@@ -555,20 +555,30 @@ final class ERIEngine {
                     let a = 0.5 * inv
                     for n in 1...maxCrossN { coef[VRRCoefficients.nOver2pq + n] = Double(n) * a }
                 }
-                for o in 0..<braCount {
-                    let op = braOps[o]
-                    x[Int(op.dst)] = coef[Int(op.c0)] * x[Int(op.s0)] + coef[Int(op.c1)] * x[Int(op.s1)]
-                        + coef[Int(op.c2)] * x[Int(op.s2)] + coef[Int(op.c3)] * x[Int(op.s3)]
-                }
-                for o in 0..<ketCount {
-                    let op = ketOps[o]
-                    x[Int(op.dst)] = coef[Int(op.c0)] * x[Int(op.s0)] + coef[Int(op.c1)] * x[Int(op.s1)]
-                        + coef[Int(op.c2)] * x[Int(op.s2)] + coef[Int(op.c3)] * x[Int(op.s3)]
-                        + coef[Int(op.c4)] * x[Int(op.s4)]
-                }
+                runVRR(braOps: braOps, braCount: braCount, ketOps: ketOps, ketCount: ketCount,
+                       coefficients: coef, slots: x)
                 for k in 0..<nOut { acc[k] += x[Int(outputs[k])] }
             }
         }
+    }
+}
+
+/// Runs a VRR program (`VRRRecipe`'s bra then ket steps) on `slots` — slot 0 zero, slots
+/// 1…L+1 the scaled Boys values — with the coefficient table `coefficients` (`VRRCoefficients`
+/// layout). The interpreted reference the generated kernels are tested against.
+@inline(__always)
+func runVRR(braOps: UnsafePointer<VRROp>, braCount: Int, ketOps: UnsafePointer<VRROp>, ketCount: Int,
+            coefficients coef: UnsafePointer<Double>, slots x: UnsafeMutablePointer<Double>) {
+    for o in 0..<braCount {
+        let op = braOps[o]
+        x[Int(op.dst)] = coef[Int(op.c0)] * x[Int(op.s0)] + coef[Int(op.c1)] * x[Int(op.s1)]
+            + coef[Int(op.c2)] * x[Int(op.s2)] + coef[Int(op.c3)] * x[Int(op.s3)]
+    }
+    for o in 0..<ketCount {
+        let op = ketOps[o]
+        x[Int(op.dst)] = coef[Int(op.c0)] * x[Int(op.s0)] + coef[Int(op.c1)] * x[Int(op.s1)]
+            + coef[Int(op.c2)] * x[Int(op.s2)] + coef[Int(op.c3)] * x[Int(op.s3)]
+            + coef[Int(op.c4)] * x[Int(op.s4)]
     }
 }
 
