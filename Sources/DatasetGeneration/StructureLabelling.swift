@@ -17,6 +17,8 @@ public func datasetMethod(for settings: SCFSettings, preset: String? = nil, forc
         "max_iterations": "\(settings.maxIterations)",
         "initial_guess": settings.initialGuess.rawValue,
         "libxc_version": libxcVersion,
+        "ao_cutoff": "\(settings.aoCutoff)",
+        "eri_primitive_threshold": "\(settings.eriPrimitiveThreshold)",
     ]
     if let preset { extra["preset"] = preset }
     if forces { extra["forces"] = "analytic" }

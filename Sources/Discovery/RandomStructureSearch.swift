@@ -87,7 +87,7 @@ public struct RandomStructureSearch: Sendable {
         let dMax = 2 * separationFactor * (radii.max() ?? 0)
         let n = bNorm.map { Int(($0 * dMax).rounded(.up)) }
         var placed: [SIMD3<Double>] = []
-        for (i, ri) in radii.enumerated() {
+        for ri in radii {
             var ok = false
             for _ in 0..<attemptsPerAtom {
                 let f = SIMD3(rng.uniform(), rng.uniform(), rng.uniform())

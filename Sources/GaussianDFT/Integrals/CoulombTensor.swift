@@ -119,7 +119,7 @@ public struct CoulombTensor: TwoElectronOperator {
         self.init(basis: basis, layout: Layout(basis: basis, threshold: threshold, doublePrecisionBound: doublePrecisionBound))
     }
 
-    init(basis: MolecularBasis, layout: Layout) {
+    init(basis: MolecularBasis, layout: Layout, primitiveThreshold: Double = defaultERIPrimitiveThreshold) {
         aoCount = basis.aoCount
         pairAO = layout.pairAO
         doubleStart = layout.doubleStart; doubleCount = layout.doubleCount
@@ -133,7 +133,8 @@ public struct CoulombTensor: TwoElectronOperator {
         floatBuffer.pointer.initialize(repeating: 0, count: (nf + 1) / 2)
         var rank = [Int32](repeating: -1, count: aoCount * (aoCount + 1) / 2)
         for (p, ao) in pairAO.enumerated() { rank[ao] = Int32(p) }
-        let engine = ERIEngine(pairs: layout.shellPairs, spherical: basis.spherical, useLanes: true)
+        let engine = ERIEngine(pairs: layout.shellPairs, spherical: basis.spherical, primitiveThreshold: primitiveThreshold,
+                               useLanes: true)
         Self.fill(order: layout.order, orderedQ: layout.orderedQ, table: layout.table, engine: engine, basis: basis,
                   threshold: layout.threshold, rank: rank,
                   doubleStart: doubleStart, doubleCount: doubleCount, floatStart: floatStart, floatCount: floatCount,

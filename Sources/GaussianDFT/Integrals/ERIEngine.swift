@@ -259,7 +259,7 @@ final class ERIEngine {
     /// the quartets with one differentiated shell from its auxiliary basis.
     var componentQuartetFilter: ((Int, Int, Int, Int) -> Bool)?
 
-    init(pairs: ShellPairTable, spherical: Bool, primitiveThreshold: Double = 1e-15, useGenerated: Bool = true,
+    init(pairs: ShellPairTable, spherical: Bool, primitiveThreshold: Double = defaultERIPrimitiveThreshold, useGenerated: Bool = true,
          useLanes: Bool = true) {
         self.useLanes = useLanes && useGenerated
         self.pairs = pairs

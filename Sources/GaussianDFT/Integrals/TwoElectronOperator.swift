@@ -14,20 +14,28 @@ public protocol TwoElectronOperator: Sendable {
 /// In-core packed tensor when it fits in `memoryBudgetBytes` (default 1 GiB), else direct. Without
 /// `exchange` (no exact exchange will be asked for) the in-core tensor is the mixed-precision
 /// `CoulombTensor`, about half the size, so molecules twice as large stay in core.
-public func makeTwoElectronOperator(basis: MolecularBasis, memoryBudgetBytes: Int = 1 << 30,
-                                    exchange: Bool = true) -> any TwoElectronOperator {
+/// `primitiveThreshold` is the engine's primitive-quartet cutoff (`SCFSettings.eriPrimitiveThreshold`).
+public func makeTwoElectronOperator(basis: MolecularBasis, memoryBudgetBytes: Int = 1 << 30, exchange: Bool = true,
+                                    primitiveThreshold: Double = defaultERIPrimitiveThreshold) -> any TwoElectronOperator {
     if !exchange {
         let layout = CoulombTensor.Layout(basis: basis, threshold: defaultERIScreeningThreshold,
                                           doublePrecisionBound: CoulombTensor.defaultDoublePrecisionBound)
-        if layout.storageBytes <= memoryBudgetBytes { return CoulombTensor(basis: basis, layout: layout) }
+        if layout.storageBytes <= memoryBudgetBytes {
+            return CoulombTensor(basis: basis, layout: layout, primitiveThreshold: primitiveThreshold)
+        }
     } else if ElectronRepulsionTensor.storageBytes(aoCount: basis.aoCount) <= memoryBudgetBytes {
-        return ElectronRepulsionTensor(basis: basis)
+        return ElectronRepulsionTensor(basis: basis, primitiveThreshold: primitiveThreshold)
     }
-    return DirectCoulombExchange(basis: basis)
+    return DirectCoulombExchange(basis: basis, primitiveThreshold: primitiveThreshold)
 }
 
 /// Default Schwarz threshold for shell quartets.
 public let defaultERIScreeningThreshold = 1e-12
+
+/// Default cutoff for primitive quartets: one is skipped when the product b_ij·b_kl of its
+/// primitive-pair estimates (`GroupPairTable`; about √((ij|ij)(kl|kl)) of that primitive
+/// contribution) is below it.
+public let defaultERIPrimitiveThreshold = 1e-15
 
 /// Visits every shell quartet (ij|kl), i ≥ j, k ≥ l, (ij) ≥ (kl) (pair order), whose Schwarz
 /// bound Q_ij Q_kl reaches `threshold`; `body` gets the computed block and the bra/ket pair
@@ -88,14 +96,16 @@ public struct ElectronRepulsionTensor: TwoElectronOperator {
     /// (`ERIEngine.computeGroupQuartet`), four primitive quartets at a time where it can;
     /// false computes every shell quartet on its own with the scalar engine (the tests'
     /// reference; same integrals to rounding).
-    public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold, groupShells: Bool = true) {
+    public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold, groupShells: Bool = true,
+                primitiveThreshold: Double = defaultERIPrimitiveThreshold) {
         let n = basis.aoCount
         aoCount = n
         pairCount = n * (n + 1) / 2
         let pairs = ShellPairTable(basis: basis)
         pairs.computeSchwarz(spherical: basis.spherical)
         let groupPairs = GroupPairTable(basis: basis, shellPairs: pairs, grouping: groupShells)
-        let engine = ERIEngine(pairs: pairs, spherical: basis.spherical, useLanes: groupShells)
+        let engine = ERIEngine(pairs: pairs, spherical: basis.spherical, primitiveThreshold: primitiveThreshold,
+                               useLanes: groupShells)
         let count = ElectronRepulsionTensor.uniqueCount(aoCount: n)
         // fill writes every element exactly once (rows are assembled in a buffer, then copied).
         buffer = HugePageBuffer(count: count)
@@ -377,10 +387,13 @@ public struct DirectCoulombExchange: TwoElectronOperator {
     let pairs: ShellPairTable
     public let threshold: Double
     public let densityScreening: Bool
+    let primitiveThreshold: Double
 
-    public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold, densityScreening: Bool = true) {
+    public init(basis: MolecularBasis, threshold: Double = defaultERIScreeningThreshold, densityScreening: Bool = true,
+                primitiveThreshold: Double = defaultERIPrimitiveThreshold) {
         self.basis = basis
         self.threshold = threshold
+        self.primitiveThreshold = primitiveThreshold
         self.densityScreening = densityScreening
         let pairs = ShellPairTable(basis: basis)
         pairs.computeSchwarz(spherical: basis.spherical)
@@ -391,7 +404,7 @@ public struct DirectCoulombExchange: TwoElectronOperator {
         let n = basis.aoCount
         let nd = densities.count
         let offsets = basis.aoOffsets
-        let engine = ERIEngine(pairs: pairs, spherical: basis.spherical)
+        let engine = ERIEngine(pairs: pairs, spherical: basis.spherical, primitiveThreshold: primitiveThreshold)
         var xs = [[Double]](repeating: [Double](repeating: 0, count: n * n), count: nd)
         var ys = [[Double]](repeating: [Double](repeating: 0, count: exchange ? n * n : 0), count: nd)
 

@@ -1,6 +1,10 @@
 import Foundation
 import LinearAlgebra
 
+/// Default |φ| below which an AO is treated as zero in a grid block (see
+/// `AtomicOrbitalEvaluator.defaultCutoff`).
+public let defaultAOCutoff = 1e-10
+
 /// Values (and gradients) of the atomic orbitals at grid points, with distance screening.
 ///
 /// Layout: for a block of `n` points and the `m` AOs of the selected shells, values are stored
@@ -28,7 +32,7 @@ struct AtomicOrbitalEvaluator: Sendable {
     /// is dropped from, all of them in the molecule's outer tail: on caffeine PBE/6-31G* (level 3)
     /// 1e-10 moves the energy by under 1e-10 Ha, 1e-7 by 1.2e-9 Ha, while the XC passes get
     /// about 10 % cheaper than at 1e-14 (fewer functions per block, so smaller products).
-    static let defaultCutoff = 1e-10
+    static let defaultCutoff = defaultAOCutoff
     /// |φ| below which an AO is dropped from a block (`defaultCutoff` unless the caller needs
     /// less accuracy, as the start grids do).
     let cutoff: Double

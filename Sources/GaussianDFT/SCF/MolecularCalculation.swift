@@ -37,6 +37,10 @@ public struct MolecularCalculation {
         guard settings.maxIterations > 0, settings.energyTolerance > 0 else {
             throw DFTError.invalidSetting("max iterations and convergence tolerance must be positive")
         }
+        guard settings.aoCutoff >= 0, settings.aoCutoff < 1, settings.eriPrimitiveThreshold >= 0,
+              settings.eriPrimitiveThreshold < 1 else {
+            throw DFTError.invalidSetting("the AO cutoff and the ERI primitive threshold must lie in [0, 1)")
+        }
         electrons = try ElectronCounts(nuclearCharge: structure.atomicNumbers.reduce(0, +),
                                        charge: settings.charge, spin: settings.spin)
         functional = try ExchangeCorrelationFunctional(settings.functional)
@@ -61,11 +65,11 @@ public struct MolecularCalculation {
         }
         self.grid = grid
         let aoCacheBytes = settings.aoCacheBytes
-        func integrator(_ grid: MolecularGrid, aoCutoff: Double = AtomicOrbitalEvaluator.defaultCutoff) throws -> XCIntegrator {
+        func integrator(_ grid: MolecularGrid, aoCutoff: Double) throws -> XCIntegrator {
             try XCIntegrator(basis: basis, grid: grid, evaluator: functional.evaluator(polarized: unrestricted),
                              cacheBudgetBytes: aoCacheBytes, aoCutoff: aoCutoff)
         }
-        let xc = try timings.measure("xc_setup") { try grid.map { try integrator($0) } }
+        let xc = try timings.measure("xc_setup") { try grid.map { try integrator($0, aoCutoff: settings.aoCutoff) } }
         let startLevels = functional.isHartreeFock ? [] : settings.effectiveStartGridLevels
         let startXC = try timings.measure("start_grid_setup") {
             try startLevels.map { level in
@@ -75,7 +79,8 @@ public struct MolecularCalculation {
         }
         let twoElectron = timings.measure("two_electron_setup") {
             makeTwoElectronOperator(basis: basis, memoryBudgetBytes: settings.eriMemoryBudget,
-                                    exchange: functional.exactExchange != 0)
+                                    exchange: functional.exactExchange != 0,
+                                    primitiveThreshold: settings.eriPrimitiveThreshold)
         }
         model = KohnShamModel(
             coreHamiltonian: hcore,

@@ -36,6 +36,13 @@ public struct SCFSettings: Sendable, Equatable {
     /// 3.1 → 2.4 s, aspirin 2.2 → 1.7 s, with the same iteration counts and final energies to
     /// 1e-10 Ha. At 1e-4 caffeine needed one more final-grid iteration.
     public var startGridAOCutoff: Double = 1e-5
+    /// |φ| below which an AO is dropped from a block of the final grid
+    /// (`AtomicOrbitalEvaluator.defaultCutoff`, 1e-10, unless a coarse grid's own integration error
+    /// leaves room for more: see `GenerationPreset.qm1b`).
+    public var aoCutoff: Double = defaultAOCutoff
+    /// Primitive quartets of the two-electron integrals whose estimate is below this are skipped
+    /// (`defaultERIPrimitiveThreshold`, 1e-15).
+    public var eriPrimitiveThreshold: Double = defaultERIPrimitiveThreshold
     /// Iteration cap of each start-grid phase; a phase that reaches it hands its density on unconverged.
     public var startMaxIterations = 30
     /// Cartesian instead of spherical d and f functions.
