@@ -28,7 +28,11 @@ func oneElectronGradient(basis: MolecularBasis, density: Matrix, energyWeighted:
     let lmax = basis.maxAngularMomentum
     let nMax = 2 * lmax + 2
     var rTables = [Double](repeating: 0, count: positions.count * (nMax + 1) * (nMax + 1) * (nMax + 1))
-    var scratch = [Double](repeating: 0, count: 2 * (nMax + 1) * (nMax + 1) * (nMax + 1) + nMax + 1)
+    // R_tuv of four nuclei at a time (`hermiteCoulomb4`) and its scratch.
+    let tableSize = (nMax + 1) * (nMax + 1) * (nMax + 1)
+    let lanes = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: tableSize)
+    let laneScratch = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: 2 * tableSize + nMax + 1)
+    defer { lanes.deallocate(); laneScratch.deallocate() }
     for ia in 0..<shells.count {
         let sa = shells[ia]
         let atomA = sa.atomIndex
@@ -64,13 +68,16 @@ func oneElectronGradient(basis: MolecularBasis, density: Matrix, energyWeighted:
                     let sNorm = pref * pow(Double.pi / p, 1.5)
                     let vNorm = pref * 2 * Double.pi / p
                     // Per-nucleus Hermite Coulomb integrals R_tuv(p, P − C), t+u+v ≤ L.
+                    let size = n1 * n1 * n1
                     rTables.withUnsafeMutableBufferPointer { rt in
-                        scratch.withUnsafeMutableBufferPointer { sc in
-                            for c in 0..<positions.count {
-                                let base = rt.baseAddress! + c * n1 * n1 * n1
-                                base.initialize(repeating: 0, count: n1 * n1 * n1)
-                                if charges[c] == 0 { continue }
-                                addHermiteCoulomb(L: L, p: p, pc: pc - positions[c], scale: 1, out: base, scratch: sc.baseAddress!)
+                        rt.baseAddress!.update(repeating: 0, count: positions.count * size)
+                        lanes.initialize(repeating: .zero, count: size)
+                        forEachNucleusQuartet(charges: charges, positions: positions, center: pc) { nuclei, count, pcx, pcy, pcz, z in
+                            let one = SIMD4<Double>(repeating: 1).replacing(with: 0, where: z .== 0)
+                            hermiteCoulomb4(L: L, p: p, pcx: pcx, pcy: pcy, pcz: pcz, scale: one, out: lanes, scratch: laneScratch)
+                            for l in 0..<count {
+                                let base = rt.baseAddress! + nuclei[l] * size
+                                for k in 0..<size { base[k] = lanes[k][l] }
                             }
                         }
                     }

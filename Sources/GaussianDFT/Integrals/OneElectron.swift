@@ -31,6 +31,23 @@ public func nuclearAttractionMatrix(_ basis: MolecularBasis, charges: [Double], 
     }[0]
 }
 
+/// Overlap, kinetic-energy and electron–nuclear attraction matrices (point charges `charges` at
+/// `positions`, bohr) in one pass over the primitive pairs: each pair's Hermite coefficients
+/// serve all three, where three separate builds would make them three times.
+public func oneElectronMatrices(_ basis: MolecularBasis, charges: [Double], positions: [SIMD3<Double>])
+    -> (overlap: Matrix, kinetic: Matrix, nuclearAttraction: Matrix) {
+    precondition(charges.count == positions.count)
+    var builder = OneElectronBuilder(basis: basis)
+    builder.chargeScale = max(1, charges.reduce(0) { $0 + abs($1) })
+    let m = builder.build(components: 3) { ctx, out in
+        let block = ctx.cartA.count * ctx.cartB.count
+        ctx.overlap(into: out)
+        ctx.kinetic(into: out + block)
+        ctx.nuclear(charges: charges, positions: positions, into: out + 2 * block)
+    }
+    return (m[0], m[1], m[2])
+}
+
 /// Electron–nuclear attraction for the atoms the basis was built on (charge = atomic number).
 public func nuclearAttractionMatrix(_ basis: MolecularBasis) -> Matrix {
     nuclearAttractionMatrix(basis, charges: basis.atomicNumbers.map(Double.init), positions: basis.positions)
@@ -103,56 +120,6 @@ struct HermiteCoefficients1D {
     }
 }
 
-/// Hermite Coulomb integrals R_tuv(p, PC) for t+u+v ≤ L (n = 0 level), indexed
-/// `(t * (L+1) + u) * (L+1) + v`, added with weight `scale` into `out`. `scratch` holds
-/// 2 (L+1)³ + L + 1 doubles.
-func addHermiteCoulomb(L: Int, p: Double, pc: SIMD3<Double>, scale: Double,
-                       out: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
-    let n1 = L + 1
-    let size = n1 * n1 * n1
-    let boys = scratch
-    var next = scratch + n1
-    var cur = next + size
-    let t = p * (pc * pc).sum()
-    BoysFunction.evaluate(upTo: L, t, into: boys)
-    @inline(__always) func idx(_ t: Int, _ u: Int, _ v: Int) -> Int { (t * n1 + u) * n1 + v }
-    // R^{(n)} from R^{(n+1)}, n = L down to 0; only t+u+v ≤ L−n is needed at level n.
-    var n = L
-    var factor = pow(-2 * p, Double(L))
-    while n >= 0 {
-        let lmax = L - n
-        cur[0] = factor * boys[n]
-        if lmax > 0 {
-            for tt in 0...lmax {
-                for uu in 0...(lmax - tt) {
-                    for vv in 0...(lmax - tt - uu) where tt + uu + vv > 0 {
-                        var v = 0.0
-                        if tt > 0 {
-                            v = pc.x * next[idx(tt - 1, uu, vv)]
-                            if tt > 1 { v += Double(tt - 1) * next[idx(tt - 2, uu, vv)] }
-                        } else if uu > 0 {
-                            v = pc.y * next[idx(tt, uu - 1, vv)]
-                            if uu > 1 { v += Double(uu - 1) * next[idx(tt, uu - 2, vv)] }
-                        } else {
-                            v = pc.z * next[idx(tt, uu, vv - 1)]
-                            if vv > 1 { v += Double(vv - 1) * next[idx(tt, uu, vv - 2)] }
-                        }
-                        cur[idx(tt, uu, vv)] = v
-                    }
-                }
-            }
-        }
-        swap(&cur, &next)
-        n -= 1
-        factor /= -2 * p
-    }
-    for tt in 0...L {
-        for uu in 0...(L - tt) {
-            for vv in 0...(L - tt - uu) { out[idx(tt, uu, vv)] += scale * next[idx(tt, uu, vv)] }
-        }
-    }
-}
-
 /// Per-primitive-pair data handed to the operator kernels.
 struct PrimitivePairContext {
     let la: Int, lb: Int
@@ -214,17 +181,29 @@ struct PrimitivePairContext {
     func nuclear(charges: [Double], positions: [SIMD3<Double>], into out: UnsafeMutablePointer<Double>) {
         let L = la + lb
         let n1 = L + 1
-        let na = cartA.count
         let f = prefactor * 2 * Double.pi / p
-        var rsum = [Double](repeating: 0, count: n1 * n1 * n1)
-        var scratch = [Double](repeating: 0, count: 2 * n1 * n1 * n1 + n1)
-        rsum.withUnsafeMutableBufferPointer { out in
-            scratch.withUnsafeMutableBufferPointer { sc in
-                for (z, c) in zip(charges, positions) where z != 0 {
-                    addHermiteCoulomb(L: L, p: p, pc: center - c, scale: -z, out: out.baseAddress!, scratch: sc.baseAddress!)
-                }
+        // Σ_C −Z_C R_tuv(p, P−C), four nuclei per call, then the E-coefficient contraction;
+        // scratch on the stack (this runs once per primitive pair).
+        let size = n1 * n1 * n1
+        withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: 4 * size + n1) { buffer in
+            let r = buffer.baseAddress!, sum = r + size, scratch = sum + size
+            r.initialize(repeating: .zero, count: size)
+            sum.initialize(repeating: .zero, count: size)
+            forEachNucleusQuartet(charges: charges, positions: positions, center: center) { _, _, pcx, pcy, pcz, z in
+                hermiteCoulomb4(L: L, p: p, pcx: pcx, pcy: pcy, pcz: pcz, scale: -z, out: r, scratch: scratch)
+                for k in 0..<size { sum[k] += r[k] }
+            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: size) { rsum in
+                for k in 0..<size { rsum[k] = sum[k].sum() }
+                contractNuclear(rsum: rsum.baseAddress!, n1: n1, scale: f, into: out)
             }
         }
+    }
+
+    /// out[ia + na·ib] += scale Σ_tuv E^x_t E^y_u E^z_v R_tuv (the nuclear-attraction block from the
+    /// summed Hermite Coulomb integrals `rsum`, indexed as in `hermiteCoulomb4`).
+    private func contractNuclear(rsum: UnsafePointer<Double>, n1: Int, scale f: Double, into out: UnsafeMutablePointer<Double>) {
+        let na = cartA.count
         for (ib, cb) in cartB.enumerated() {
             for (ia, ca) in cartA.enumerated() {
                 var v = 0.0

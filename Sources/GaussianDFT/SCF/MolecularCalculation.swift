@@ -57,7 +57,8 @@ public struct MolecularCalculation {
         let charges = structure.atomicNumbers.map(Double.init)
         let timings = self.timings
         let (hcore, overlap) = timings.measure("one_electron") {
-            (kineticMatrix(basis) + nuclearAttractionMatrix(basis, charges: charges, positions: positions), overlapMatrix(basis))
+            let m = oneElectronMatrices(basis, charges: charges, positions: positions)
+            return (m.kinetic + m.nuclearAttraction, m.overlap)
         }
         let functional = self.functional
         let grid = functional.isHartreeFock ? nil : try timings.measure("grid") {
