@@ -38,8 +38,8 @@ extension MolecularCalculation {
             let densities = model.unrestricted ? [0.5 * d, 0.5 * d] : [d]
             vxc = xc.integrate(densities: densities).1[0].symmetrized
         }
-        let v = nuclearAttractionMatrix(basis, charges: structure.atomicNumbers.map(Double.init), positions: atomPositions)
-        return GuessMatrices(overlap: model.overlap, kinetic: kineticMatrix(basis), nuclearAttraction: v,
+        let oneElectron = oneElectronMatrices(basis, charges: structure.atomicNumbers.map(Double.init), positions: atomPositions)
+        return GuessMatrices(overlap: model.overlap, kinetic: oneElectron.kinetic, nuclearAttraction: oneElectron.nuclearAttraction,
                              coulomb: j[0].symmetrized, exchange: k[0].symmetrized, exchangeCorrelation: vxc,
                              guessDensity: d, exactExchange: functional.exactExchange)
     }

@@ -1,8 +1,11 @@
 import Foundation
 import LinearAlgebra
 
-/// Default |φ| below which an AO is treated as zero in a grid block (see
-/// `AtomicOrbitalEvaluator.defaultCutoff`).
+/// Default |φ| below which an AO is treated as zero in a grid block (PySCF screens similarly
+/// through `non0tab`, at 1e-15). Such a function adds below |φ| · Σ_ν |D_μν φ_ν| to ρ at the
+/// points it is dropped from, all of them in the molecule's outer tail: on caffeine PBE/6-31G*
+/// (level 3) 1e-10 moves the energy by under 1e-10 Ha, 1e-7 by 1.2e-9 Ha, while the XC passes
+/// get about 10 % cheaper than at 1e-14 (fewer functions per block, so smaller products).
 public let defaultAOCutoff = 1e-10
 
 /// Values (and gradients) of the atomic orbitals at grid points, with distance screening.
@@ -27,19 +30,13 @@ struct AtomicOrbitalEvaluator: Sendable {
 
     let shells: [ShellData]
     let aoCount: Int
-    /// |φ| below which an AO is treated as zero in a block (PySCF screens similarly through
-    /// `non0tab`, at 1e-15). Such a function adds below |φ| · Σ_ν |D_μν φ_ν| to ρ at the points it
-    /// is dropped from, all of them in the molecule's outer tail: on caffeine PBE/6-31G* (level 3)
-    /// 1e-10 moves the energy by under 1e-10 Ha, 1e-7 by 1.2e-9 Ha, while the XC passes get
-    /// about 10 % cheaper than at 1e-14 (fewer functions per block, so smaller products).
-    static let defaultCutoff = defaultAOCutoff
-    /// |φ| below which an AO is dropped from a block (`defaultCutoff` unless the caller needs
-    /// less accuracy, as the start grids do).
+    /// |φ| below which an AO is dropped from a block (`defaultAOCutoff` unless the caller needs
+    /// less accuracy, as the start grids and the qm1b preset do).
     let cutoff: Double
     /// A primitive below this everywhere in a block is skipped (two orders below `cutoff`).
     let logPrimitiveCutoff: Double
 
-    init(basis: MolecularBasis, cutoff: Double = defaultCutoff) {
+    init(basis: MolecularBasis, cutoff: Double = defaultAOCutoff) {
         self.cutoff = cutoff
         logPrimitiveCutoff = log(cutoff) - log(100)
         aoCount = basis.aoCount

@@ -98,7 +98,7 @@ final class XCIntegrator: @unchecked Sendable {
     }
 
     init(basis: MolecularBasis, grid: MolecularGrid, evaluator: XCEvaluator, cacheBudgetBytes: Int,
-         aoCutoff: Double = AtomicOrbitalEvaluator.defaultCutoff) throws {
+         aoCutoff: Double = defaultAOCutoff) throws {
         self.evaluator = evaluator
         let aoEvaluator = AtomicOrbitalEvaluator(basis: basis, cutoff: aoCutoff)
         self.aoEvaluator = aoEvaluator

@@ -26,8 +26,9 @@ func atomicDensity(atomicNumber z: Int, basisName: String, spherical: Bool) thro
     let basis = try MolecularBasis(atoms: [(atomicNumber: z, position: .zero)],
                                    definitions: { try BasisSetLibrary.shells(basis: basisName, atomicNumber: $0) },
                                    spherical: spherical)
-    let s = overlapMatrix(basis)
-    let h = kineticMatrix(basis) + nuclearAttractionMatrix(basis, charges: [Double(z)], positions: [.zero])
+    let oneElectron = oneElectronMatrices(basis, charges: [Double(z)], positions: [.zero])
+    let s = oneElectron.overlap
+    let h = oneElectron.kinetic + oneElectron.nuclearAttraction
     let eri = makeTwoElectronOperator(basis: basis, memoryBudgetBytes: 1 << 28)
     var (e, c) = try generalizedSymmetricEigen(h, metric: s)
     var d = densityMatrix(orbitals: c, occupations: averagedOccupations(energies: e, electrons: Double(z), perOrbital: 2))

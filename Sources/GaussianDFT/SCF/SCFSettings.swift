@@ -29,16 +29,16 @@ public struct SCFSettings: Sendable, Equatable {
     /// start-grid density differs from the final one by that grid's integration error (≈1e-5 Ha in
     /// energy for level 1), so converging it further buys nothing.
     public var startTolerance = Tolerance(energy: 1e-7, gradient: 1e-4)
-    /// |φ| below which an AO is dropped from a start-grid block (the final grid keeps
-    /// `AtomicOrbitalEvaluator.defaultCutoff`, 1e-10). A start grid only has to bring the density
+    /// |φ| below which an AO is dropped from a start-grid block (the final grid uses `aoCutoff`,
+    /// by default 1e-10). A start grid only has to bring the density
     /// close, and its own integration error (≈1e-5 Ha on level 1) is far above what the looser
     /// cutoff adds, so blocks can carry fewer functions: caffeine PBE/6-31G* start-grid XC
     /// 3.1 → 2.4 s, aspirin 2.2 → 1.7 s, with the same iteration counts and final energies to
     /// 1e-10 Ha. At 1e-4 caffeine needed one more final-grid iteration.
     public var startGridAOCutoff: Double = 1e-5
-    /// |φ| below which an AO is dropped from a block of the final grid
-    /// (`AtomicOrbitalEvaluator.defaultCutoff`, 1e-10, unless a coarse grid's own integration error
-    /// leaves room for more: see `GenerationPreset.qm1b`).
+    /// |φ| below which an AO is dropped from a block of the final grid (`defaultAOCutoff`,
+    /// 1e-10, unless a coarse grid's own integration error leaves room for more: see
+    /// `GenerationPreset.qm1b`).
     public var aoCutoff: Double = defaultAOCutoff
     /// Primitive quartets of the two-electron integrals whose estimate is below this are skipped
     /// (`defaultERIPrimitiveThreshold`, 1e-15).
