@@ -78,8 +78,9 @@ public struct ExchangeCorrelationFunctional: Sendable {
     }
 
     /// A ready-to-use evaluator for one calculation (spin-restricted or unrestricted).
-    public func evaluator(polarized: Bool) throws -> XCEvaluator {
+    /// `allowNativeKernels: false` keeps every evaluation in libxc (see `ClosedShellB3LYP5`).
+    public func evaluator(polarized: Bool, allowNativeKernels: Bool = true) throws -> XCEvaluator {
         try XCEvaluator(functionals: componentIDs.map { try LibxcFunctional(id: $0, polarized: polarized) },
-                        needsGradient: needsGradient, polarized: polarized)
+                        needsGradient: needsGradient, polarized: polarized, allowNativeKernels: allowNativeKernels)
     }
 }
