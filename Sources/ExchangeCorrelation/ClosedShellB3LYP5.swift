@@ -1,5 +1,3 @@
-import Foundation
-
 /// libxc's HYB_GGA_XC_B3LYP5 (id 475) for closed shells, evaluated in Swift: ε_xc, vρ and vσ at
 /// each point, the same numbers as `xc_gga_exc_vxc` to rounding (≤ 1e-13 relative in the tests,
 /// which compare the two over ρ from 1e-12 to 1e3 and reduced gradients from 0 to 1e4).
@@ -7,7 +5,8 @@ import Foundation
 /// Why it exists: the QM1B labels (`--preset qm1b`) are B3LYP5 on a coarse grid, where libxc's
 /// generic machinery (four Maple-generated components, each with its own thresholds and ~20
 /// libm calls per point) was a fifth of a conformer's time at 0.34 µs per point. Here the four
-/// components share one ρ^{1/3} and take six libm calls per point. Everything else — other
+/// components share one ρ^{1/3}, and its logarithms, arctangent, cube root and exponential run
+/// on four points at once (`VectorMath`). Everything else — other
 /// functionals, open shells, second derivatives — is libxc's, and so is the definition: the
 /// mixing coefficients below are libxc's doubles and the thresholds its defaults (libxc 5.2.3).
 ///
@@ -30,30 +29,43 @@ enum ClosedShellB3LYP5 {
     static let lypSigmaFloor = 2.1544346900318838e-19 * 2.1544346900318838e-19
 
     /// Evaluates ε_xc (per particle), vρ = ∂(ρε)/∂ρ and vσ = ∂(ρε)/∂σ at `count` points,
-    /// overwriting the outputs (points below every threshold get zeros, as in libxc).
+    /// overwriting the outputs (points below every threshold get zeros, as in libxc). Four
+    /// points at a time, the last group padded.
     static func evaluate(count: Int, rho: UnsafePointer<Double>, sigma: UnsafePointer<Double>,
                          exc: UnsafeMutablePointer<Double>, vrho: UnsafeMutablePointer<Double>,
                          vsigma: UnsafeMutablePointer<Double>) {
-        for p in 0..<count {
-            let r = rho[p]
-            guard r >= densityThreshold else { exc[p] = 0; vrho[p] = 0; vsigma[p] = 0; continue }
-            let density = DensityDual(value: r, dRho: 1, dSigma: 0)
-            let cubeRoot = density.cubeRoot
-            var e = DensityDual.zero
-            if 0.5 * r > densityThreshold {
-                let s = DensityDual(value: max(sigma[p], sigmaFloor), dRho: 0, dSigma: 1)
-                e = e + slaterWeight * slaterExchange(density, cubeRoot: cubeRoot)
-                    + becke88Weight * becke88Exchange(density, cubeRoot: cubeRoot, sigma: s)
-            }
-            e = e + vwn5Weight * vwn5Correlation(density, cubeRoot: cubeRoot)
-            if r >= lypDensityThreshold {
-                let s = DensityDual(value: max(sigma[p], lypSigmaFloor), dRho: 0, dSigma: 1)
-                e = e + lypWeight * lypCorrelation(density, cubeRoot: cubeRoot, sigma: s)
-            }
-            exc[p] = e.value / r
-            vrho[p] = e.dRho
-            vsigma[p] = e.dSigma
+        var p = 0
+        while p < count {
+            let n = min(4, count - p)
+            var r = V(repeating: 1), s = V.zero
+            for l in 0..<n { r[l] = rho[p + l]; s[l] = sigma[p + l] }
+            let (e, vr, vs) = evaluate4(rho: r, sigma: s)
+            for l in 0..<n { exc[p + l] = e[l]; vrho[p + l] = vr[l]; vsigma[p + l] = vs[l] }
+            p += 4
         }
+    }
+
+    typealias V = SIMD4<Double>
+
+    /// ε_xc, vρ, vσ for four points, libxc's thresholds applied lane by lane. Not inlined: inside
+    /// `evaluate`'s loop, with its lane-by-lane loads, the optimiser turned the whole body into
+    /// scalar code (1,200 scalar against 300 vector instructions): 90 ns per point, 53 ns now.
+    @inline(never)
+    static func evaluate4(rho r: V, sigma s: V) -> (exc: V, vrho: V, vsigma: V) {
+        let valid = r .>= densityThreshold
+        let exchangeOn = 0.5 * r .> densityThreshold, lypOn = r .>= lypDensityThreshold
+        let safeRho = V(repeating: 1).replacing(with: r, where: valid)
+        let density = DensityDual(value: safeRho, dRho: V(repeating: 1), dSigma: .zero)
+        let cubeRoot = density.cubeRoot
+        let exchangeSigma = DensityDual(value: s.replacing(with: sigmaFloor, where: s .< sigmaFloor), dRho: .zero, dSigma: V(repeating: 1))
+        let lypSigma = DensityDual(value: s.replacing(with: lypSigmaFloor, where: s .< lypSigmaFloor), dRho: .zero, dSigma: V(repeating: 1))
+        let exchange = slaterWeight * slaterExchange(density, cubeRoot: cubeRoot)
+            + becke88Weight * becke88Exchange(density, cubeRoot: cubeRoot, sigma: exchangeSigma)
+        let lyp = lypWeight * lypCorrelation(density, cubeRoot: cubeRoot, sigma: lypSigma)
+        let e = vwn5Weight * vwn5Correlation(density, cubeRoot: cubeRoot)
+            + exchange.masked(exchangeOn) + lyp.masked(lypOn)
+        let result = e.masked(valid)
+        return (result.value / safeRho, result.dRho, result.dSigma)
     }
 
     /// Slater exchange energy density, unpolarised: −(3/4)(3/π)^{1/3} ρ^{4/3}.
@@ -89,7 +101,7 @@ enum ClosedShellB3LYP5 {
     @inline(__always)
     static func vwn5Correlation(_ rho: DensityDual, cubeRoot: DensityDual) -> DensityDual {
         let a = 0.0310907, b = 3.72744, c = 12.9352, x0 = -0.10498
-        let q = (4 * c - b * b).squareRoot()
+        let q = 6.15199081975908          // √(4c − b²), written out: Double.squareRoot() is not folded
         let f1 = 2 * b / q, f2 = b * x0 / (x0 * x0 + b * x0 + c), f3 = 2 * (2 * x0 + b) / q
         let rs = 0.6203504908994000 / cubeRoot                 // (3/(4π))^{1/3} / ρ^{1/3}
         let x = rs.squareRoot
@@ -125,27 +137,34 @@ enum ClosedShellB3LYP5 {
     }
 }
 
-/// A function of (ρ, σ) with its two first derivatives, for forward-mode differentiation of the
-/// closed-shell energy densities: each operation carries ∂/∂ρ and ∂/∂σ by the chain rule.
+/// A function of (ρ, σ) with its two first derivatives at four points, for forward-mode
+/// differentiation of the closed-shell energy densities: each operation carries ∂/∂ρ and ∂/∂σ by
+/// the chain rule.
 struct DensityDual {
-    var value: Double
-    var dRho: Double
-    var dSigma: Double
-
-    static let zero = DensityDual(value: 0, dRho: 0, dSigma: 0)
+    typealias V = SIMD4<Double>
+    var value: V
+    var dRho: V
+    var dSigma: V
 
     /// Applies f with f(value) and f′(value) given.
     @inline(__always)
-    func chain(_ f: Double, _ derivative: Double) -> DensityDual {
+    func chain(_ f: V, _ derivative: V) -> DensityDual {
         DensityDual(value: f, dRho: derivative * dRho, dSigma: derivative * dSigma)
     }
 
-    var cubeRoot: DensityDual { let c = Foundation.cbrt(value); return chain(c, c / (3 * value)) }
-    var squareRoot: DensityDual { let s = value.squareRoot(); return chain(s, 0.5 / s) }
-    var log: DensityDual { chain(Foundation.log(value), 1 / value) }
-    var exp: DensityDual { let e = Foundation.exp(value); return chain(e, e) }
-    var atan: DensityDual { chain(Foundation.atan(value), 1 / (1 + value * value)) }
-    var asinh: DensityDual { chain(Foundation.asinh(value), 1 / (1 + value * value).squareRoot()) }
+    /// Zero in the lanes where `keep` is false.
+    @inline(__always)
+    func masked(_ keep: SIMDMask<SIMD4<Int64>>) -> DensityDual {
+        DensityDual(value: V.zero.replacing(with: value, where: keep), dRho: V.zero.replacing(with: dRho, where: keep),
+                    dSigma: V.zero.replacing(with: dSigma, where: keep))
+    }
+
+    @inline(__always) var cubeRoot: DensityDual { let c = VectorMath.cbrt(value); return chain(c, c / (3 * value)) }
+    @inline(__always) var squareRoot: DensityDual { let s = VectorMath.sqrt(value); return chain(s, 0.5 / s) }
+    @inline(__always) var log: DensityDual { chain(VectorMath.log(value), 1 / value) }
+    @inline(__always) var exp: DensityDual { let e = VectorMath.exp(value); return chain(e, e) }
+    @inline(__always) var atan: DensityDual { chain(VectorMath.atan(value), 1 / (1 + value * value)) }
+    @inline(__always) var asinh: DensityDual { chain(VectorMath.asinh(value), 1 / VectorMath.sqrt(1 + value * value)) }
 
     @inline(__always) static func + (l: DensityDual, r: DensityDual) -> DensityDual {
         DensityDual(value: l.value + r.value, dRho: l.dRho + r.dRho, dSigma: l.dSigma + r.dSigma)
