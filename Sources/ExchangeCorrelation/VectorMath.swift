@@ -11,8 +11,8 @@ import _Builtin_intrinsics.intel
 /// degree-13 Taylor polynomial. Each is checked against libm in `VectorMathTests` (log, atan
 /// ≤ 2 ulp; cbrt, exp, asinh ≤ 4 ulp on the ranges the kernel uses). Arguments must be
 /// positive, finite and normal (exp: ≤ 0).
-enum VectorMath {
-    typealias V = SIMD4<Double>
+public enum VectorMath {
+    public typealias V = SIMD4<Double>
     typealias Bits = SIMD4<UInt64>
 
     @inline(__always) static func bits(_ x: V) -> Bits { unsafeBitCast(x, to: Bits.self) }
@@ -116,9 +116,10 @@ enum VectorMath {
 
     /// √x per lane. `SIMD4.squareRoot()` goes lane by lane through `Double.squareRoot()`, which
     /// on Linux keeps libm's errno path (a compare and a branch to `sqrt` per lane) and so turns
-    /// every expression around it scalar; `vsqrtpd` does the four at once.
+    /// every expression around it scalar; `vsqrtpd` does the four at once. Public for the
+    /// four-lane integral code of GaussianDFT, which had the same problem.
     @inline(__always)
-    static func sqrt(_ x: V) -> V {
+    public static func sqrt(_ x: V) -> V {
         #if arch(x86_64)
         return _mm256_sqrt_pd(x)
         #else

@@ -1,3 +1,4 @@
+import ExchangeCorrelation
 import Foundation
 
 /// The Boys function F_m(T) = ∫_0^1 t^{2m} e^{−T t²} dt.
@@ -160,7 +161,7 @@ public enum BoysFunction {
         guard any(large) else { return }
         if m <= asymptoticOrderLimit {
             let tl = t.replacing(with: 1, where: .!large)
-            var f = scale * 0.886226925452758014 / tl.squareRoot()
+            var f = scale * 0.886226925452758014 / VectorMath.sqrt(tl)
             out[0].replace(with: f, where: large)
             let h = 0.5 / tl
             for k in 0..<m {

@@ -1,3 +1,4 @@
+import ExchangeCorrelation
 import Foundation
 
 // Group quartets four primitive quartets at a time.
@@ -201,7 +202,7 @@ extension ERIEngine {
             e[GeneratedVRR.o2qr] = o2q * pi
             e[GeneratedVRR.o2pq] = 0.5 * inv
             let tArg = p * q * inv * (pqx * pqx + pqy * pqy + pqz * pqz)
-            var scale = V(b0.k, b1.k, b2.k, b3.k) * V(k0.k, k1.k, k2.k, k3.k) * inv.squareRoot()
+            var scale = V(b0.k, b1.k, b2.k, b3.k) * V(k0.k, k1.k, k2.k, k3.k) * VectorMath.sqrt(inv)
             if s0 + 3 >= n {
                 for l in 0..<4 where s0 + l >= n { scale[l] = 0 }
             }
