@@ -118,7 +118,7 @@ public enum VectorMath {
     /// on Linux keeps libm's errno path (a compare and a branch to `sqrt` per lane) and so turns
     /// every expression around it scalar; `vsqrtpd` does the four at once. Public for the
     /// four-lane integral code of GaussianDFT, which had the same problem.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func sqrt(_ x: V) -> V {
         #if arch(x86_64)
         return _mm256_sqrt_pd(x)
