@@ -96,21 +96,40 @@ public enum VectorMath {
         return y
     }
 
-    /// e^x for x ≤ 0 (clamped at −700): x = k ln 2 + r, |r| ≤ ln 2 / 2, e^r by Taylor to r¹³.
-    @inline(__always)
-    static func exp(_ x: V) -> V {
-        let log2e = 1.4426950408889634, ln2Head = 0.693147180369123816490, ln2Tail = 1.90821492927058770002e-10
-        let shifter = 6755399441055744.0
+    /// e^x for x ≤ 0 (clamped at −700; e^−700 ≈ 1e-304, zero for every use here).
+    ///
+    /// Method (Cody-Waite): x = k ln 2 + r with k = round(x / ln 2) and |r| ≤ ln 2 / 2, ln 2 split
+    /// into a 32-bit head and a tail so that k ln 2 is exact; e^r by its Taylor polynomial to
+    /// degree 13 (truncation r¹⁴/14! < 6e-18 relative) in fused multiply-adds, and 2^k put into
+    /// the exponent bits. Also the exponential of every Gaussian primitive on the grid
+    /// (GaussianDFT's `exponentialOfNonPositive`), hence public.
+    @inlinable @inline(__always)
+    public static func exp(_ x: V) -> V {
+        let log2e = 1.4426950408889634
+        let ln2Head = 0.693147180369123816490  // 32 significant bits: k·ln2Head is exact for |k| < 2^20
+        let ln2Tail = 1.90821492927058770002e-10
+        let shifter = 6755399441055744.0       // 1.5·2^52: adding it rounds to an integer in the low bits
         let xc = x.replacing(with: -700, where: x .< -700)   // (the generic pointwiseMax is not inlined)
         let kShifted = xc * log2e + shifter
         let k = kShifted - shifter
         let r = (xc - k * ln2Head) - k * ln2Tail
-        var p = V(repeating: 1.0 / 6227020800.0)
-        p = p * r + 1.0 / 479001600; p = p * r + 1.0 / 39916800; p = p * r + 1.0 / 3628800
-        p = p * r + 1.0 / 362880; p = p * r + 1.0 / 40320; p = p * r + 1.0 / 5040; p = p * r + 1.0 / 720
-        p = p * r + 1.0 / 120; p = p * r + 1.0 / 24; p = p * r + 1.0 / 6; p = p * r + 0.5
-        p = p * r + 1; p = p * r + 1
-        let scale = double((bits(kShifted) &+ Bits(repeating: 1023)) &<< 52)
+        var p = V(repeating: 1.0 / 6227020800.0)          // 1/13!
+        p = V(repeating: 1.0 / 479001600).addingProduct(p, r)
+        p = V(repeating: 1.0 / 39916800).addingProduct(p, r)
+        p = V(repeating: 1.0 / 3628800).addingProduct(p, r)
+        p = V(repeating: 1.0 / 362880).addingProduct(p, r)
+        p = V(repeating: 1.0 / 40320).addingProduct(p, r)
+        p = V(repeating: 1.0 / 5040).addingProduct(p, r)
+        p = V(repeating: 1.0 / 720).addingProduct(p, r)
+        p = V(repeating: 1.0 / 120).addingProduct(p, r)
+        p = V(repeating: 1.0 / 24).addingProduct(p, r)
+        p = V(repeating: 1.0 / 6).addingProduct(p, r)
+        p = V(repeating: 0.5).addingProduct(p, r)
+        p = V(repeating: 1).addingProduct(p, r)
+        p = V(repeating: 1).addingProduct(p, r)
+        // The low bits of kShifted hold k (two's complement); k + 1023 is the biased exponent.
+        let scale = unsafeBitCast((unsafeBitCast(kShifted, to: SIMD4<UInt64>.self) &+ SIMD4(repeating: 1023)) &<< 52,
+                                  to: V.self)
         return p * scale
     }
 
