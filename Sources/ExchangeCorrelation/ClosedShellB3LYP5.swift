@@ -5,10 +5,10 @@
 /// Why it exists: the QM1B labels (`--preset qm1b`) are B3LYP5 on a coarse grid, where libxc's
 /// generic machinery (four Maple-generated components, each with its own thresholds and ~20
 /// libm calls per point) was a fifth of a conformer's time at 0.34 µs per point. Here the four
-/// components share one ρ^{1/3}, and its logarithms, arctangent, cube root and exponential run
-/// on four points at once (`VectorMath`). Everything else — other
-/// functionals, open shells, second derivatives — is libxc's, and so is the definition: the
-/// mixing coefficients below are libxc's doubles and the thresholds its defaults (libxc 5.2.3).
+/// components share one ρ^{1/3}, and the logarithms, arctangent, cube root and exponential run on
+/// four points at once (`VectorMath`): 53 ns per point. Everything else — other functionals, open
+/// shells, second derivatives — is libxc's, and so is the definition: the mixing coefficients
+/// below are libxc's doubles and the thresholds its defaults (libxc 5.2.3).
 ///
 ///     E_xc = 0.08 E_x^Slater + 0.72 E_x^B88 + 0.19 E_c^VWN5 + 0.81 E_c^LYP   (+ 0.2 E_x^HF, not here)
 ///
