@@ -13,10 +13,10 @@ import _Builtin_intrinsics.intel
 /// positive, finite and normal (exp: ≤ 0).
 public enum VectorMath {
     public typealias V = SIMD4<Double>
-    typealias Bits = SIMD4<UInt64>
+    public typealias Bits = SIMD4<UInt64>
 
-    @inline(__always) static func bits(_ x: V) -> Bits { unsafeBitCast(x, to: Bits.self) }
-    @inline(__always) static func double(_ b: Bits) -> V { unsafeBitCast(b, to: V.self) }
+    @inlinable @inline(__always) static func bits(_ x: V) -> Bits { unsafeBitCast(x, to: Bits.self) }
+    @inlinable @inline(__always) static func double(_ b: Bits) -> V { unsafeBitCast(b, to: V.self) }
 
     /// Natural logarithm, x > 0 normal. x = 2^k (1 + f) with 1 + f ∈ [√½, √2);
     /// log(1 + f) = f − (f²/2 − s (f²/2 + R(s²))), s = f / (2 + f).
@@ -128,8 +128,7 @@ public enum VectorMath {
         p = V(repeating: 1).addingProduct(p, r)
         p = V(repeating: 1).addingProduct(p, r)
         // The low bits of kShifted hold k (two's complement); k + 1023 is the biased exponent.
-        let scale = unsafeBitCast((unsafeBitCast(kShifted, to: SIMD4<UInt64>.self) &+ SIMD4(repeating: 1023)) &<< 52,
-                                  to: V.self)
+        let scale = double((bits(kShifted) &+ Bits(repeating: 1023)) &<< 52)
         return p * scale
     }
 
