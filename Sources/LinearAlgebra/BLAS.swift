@@ -5,6 +5,7 @@ enum Transpose { case none, transpose }
 /// C = alpha · op(A) · op(B) + beta · C through BLAS dgemm.
 public func gemm(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false,
                  alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
+    ensureOpenBLASKernels()
     let ta: Transpose = transposeA ? .transpose : .none
     let tb: Transpose = transposeB ? .transpose : .none
     let m = ta == .none ? a.rows : a.columns
@@ -60,6 +61,7 @@ public func gemm(m: Int, n: Int, k: Int, alpha: Double = 1,
                  a: UnsafePointer<Double>, lda: Int, transposeA: Bool = false,
                  b: UnsafePointer<Double>, ldb: Int, transposeB: Bool = false,
                  beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
+    ensureOpenBLASKernels()
     if m == 0 || n == 0 { return }
     cblas_dgemm(CblasColMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(1, lda)), b, Int32(max(1, ldb)),

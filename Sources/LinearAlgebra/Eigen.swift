@@ -15,6 +15,7 @@ public enum LinearAlgebraError: Error, CustomStringConvertible, Equatable {
 
 /// Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix, LAPACK dsyevd.
 public func symmetricEigen(_ a: Matrix) throws -> (values: [Double], vectors: Matrix) {
+    ensureOpenBLASKernels()
     precondition(a.rows == a.columns)
     let n = a.rows
     var v = a
@@ -33,6 +34,7 @@ public func symmetricEigen(_ a: Matrix) throws -> (values: [Double], vectors: Ma
 /// Solves F C = S C ε for symmetric F and positive-definite S (LAPACK dsygvd, itype 1).
 /// Eigenvectors are S-orthonormal: Cᵀ S C = 1.
 public func generalizedSymmetricEigen(_ f: Matrix, metric s: Matrix) throws -> (values: [Double], vectors: Matrix) {
+    ensureOpenBLASKernels()
     precondition(f.rows == f.columns && s.rows == f.rows && s.columns == f.columns)
     let n = f.rows
     var a = f
@@ -54,6 +56,7 @@ public func generalizedSymmetricEigen(_ f: Matrix, metric s: Matrix) throws -> (
 
 /// Lower Cholesky factor L with A = L Lᵀ (LAPACK dpotrf); the upper triangle is zeroed.
 public func choleskyLower(_ a: Matrix) throws -> Matrix {
+    ensureOpenBLASKernels()
     precondition(a.rows == a.columns)
     let n = a.rows
     var l = a
@@ -68,6 +71,7 @@ public func choleskyLower(_ a: Matrix) throws -> Matrix {
 
 /// Solves A X = B for general square A (LAPACK dgesv); used by DIIS.
 public func solveLinear(_ a: Matrix, _ b: [Double]) throws -> [Double] {
+    ensureOpenBLASKernels()
     precondition(a.rows == a.columns && b.count == a.rows)
     let n = a.rows
     var lu = a

@@ -10,6 +10,7 @@ public func sgemm(m: Int, n: Int, k: Int, alpha: Float = 1,
                   a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
                   b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
                   beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    ensureOpenBLASKernels()
     if m == 0 || n == 0 { return }
     if k == 0 {
         // BLAS leaves C untouched for k = 0 only when beta = 1; scale explicitly.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LinearAlgebra
 
 /// The `chemflow` command line: argument parsing and display only; the science lives in the
 /// library modules.
@@ -14,6 +15,12 @@ struct Chemflow: ParsableCommand {
         version: ChemflowVersion.string,
         subcommands: [DFTCommand.self, GenerateCommand.self, ImportCommand.self, MergeCommand.self, InspectCommand.self, TrainCommand.self, PredictCommand.self, EvaluateCommand.self, DiscoverCommand.self]
     )
+
+    /// Fixes OpenBLAS's kernel choice (`OpenBLASKernels`) while the process has one thread, then runs.
+    static func main() {
+        OpenBLASKernels.ensureSelected()
+        main(nil)
+    }
 }
 
 enum ChemflowVersion {

@@ -31,6 +31,7 @@ struct BlockAlgebra {
 
     /// Aᴴ B.
     func gram(_ a: ComplexMatrix, _ b: ComplexMatrix) -> ComplexMatrix {
+        OpenBLASKernels.ensureSelected()
         guard timeReversalReal else { return zgemm(a, b, adjointA: true) }
         precondition(a.rows == b.rows, "gram: row counts differ")
         let m = a.columns, n = b.columns
@@ -46,6 +47,7 @@ struct BlockAlgebra {
 
     /// c ← α A X + β c.
     func multiply(_ a: ComplexMatrix, _ x: ComplexMatrix, alpha: Double = 1, beta: Double = 0, into c: inout ComplexMatrix) {
+        OpenBLASKernels.ensureSelected()
         guard timeReversalReal else { zgemm(a, x, alpha: alpha, beta: beta, into: &c); return }
         precondition(a.columns == x.rows && c.rows == a.rows && c.columns == x.columns, "multiply: shapes")
         let k = a.columns, n = x.columns

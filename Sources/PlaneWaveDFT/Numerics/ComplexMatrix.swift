@@ -1,5 +1,6 @@
 import CLapack
 import Foundation
+import LinearAlgebra
 
 /// A dense complex matrix, column-major, stored as interleaved (re, im) Double pairs —
 /// the layout of FFTW's `fftw_complex`, CBLAS and LAPACKE's `double _Complex`.
@@ -76,6 +77,7 @@ struct ComplexMatrix {
 /// C = α op(A) op(B) + β C with op ∈ {N, C} (conjugate transpose), through cblas_zgemm.
 func zgemm(_ a: ComplexMatrix, _ b: ComplexMatrix, adjointA: Bool = false, adjointB: Bool = false,
            alpha: Double = 1, beta: Double = 0, into c: inout ComplexMatrix) {
+    OpenBLASKernels.ensureSelected()
     let m = adjointA ? a.columns : a.rows
     let k = adjointA ? a.rows : a.columns
     let n = adjointB ? b.rows : b.columns
@@ -119,6 +121,7 @@ enum PlaneWaveLinearAlgebraError: Error, CustomStringConvertible {
 /// arrays, which segfaults intermittently when an array ends at a page boundary (seen in the test
 /// suite: "Bad pointer dereference" in zgemv_n_HASWELL). Hence the explicit workspaces.
 func hermitianEigen(_ a: ComplexMatrix) throws -> (values: [Double], vectors: ComplexMatrix) {
+    OpenBLASKernels.ensureSelected()
     precondition(a.rows == a.columns)
     let n = a.rows
     var w = [Double](repeating: 0, count: n + 512)
