@@ -128,13 +128,13 @@ public struct ElectronRepulsionTensor: TwoElectronOperator {
                      engine: ERIEngine, threshold: Double) {
         let groups = groupPairs.groups
         let q = groupPairs.schwarz
-        let offsets = basis.aoOffsets
+        let aoOffsets = basis.aoOffsets
         // AO indices of each group, and each AO's group and position in it.
         var aoList = [[Int]](repeating: [], count: groups.count)
         var aoGroup = [Int](repeating: 0, count: basis.aoCount), aoLocal = [Int](repeating: 0, count: basis.aoCount)
         for (g, members) in groups.members.enumerated() {
             for s in members {
-                for mu in offsets[s]..<(offsets[s] + basis.functionCount(ofShell: s)) {
+                for mu in aoOffsets[s]..<(aoOffsets[s] + basis.functionCount(ofShell: s)) {
                     aoGroup[mu] = g; aoLocal[mu] = aoList[g].count
                     aoList[g].append(mu)
                 }
@@ -143,7 +143,10 @@ public struct ElectronRepulsionTensor: TwoElectronOperator {
         let maxGroupAOs = aoList.map(\.count).max() ?? 1
         let significant = (0..<groupPairs.pairCount).filter { q[$0] > 0 }
         var maxRowsLength = 1
-        let groupOfAO = aoGroup, indexInGroup = aoLocal
+        // Raw copies for the block callback below: it runs for every component quartet, and the
+        // arrays it captured were retained and released on every call (5 % of a qm1b conformer).
+        let groupOfAO = rawCopy(aoGroup), indexInGroup = rawCopy(aoLocal), offsets = rawCopy(basis.aoOffsets)
+        defer { groupOfAO.deallocate(); indexInGroup.deallocate(); offsets.deallocate() }
         // Buffer offset of local row (a, b).
         let rowStart = UnsafeMutablePointer<Int>.allocate(capacity: maxGroupAOs * maxGroupAOs)
         defer { rowStart.deallocate() }
@@ -501,4 +504,12 @@ public struct DirectCoulombExchange: TwoElectronOperator {
             }
         }
     }
+}
+
+/// A manually managed copy of `values` (deallocate it): for closures in hot loops, which would
+/// retain and release a captured array on every call.
+func rawCopy(_ values: [Int]) -> UnsafeMutablePointer<Int> {
+    let copy = UnsafeMutablePointer<Int>.allocate(capacity: max(1, values.count))
+    values.withUnsafeBufferPointer { if let base = $0.baseAddress { copy.initialize(from: base, count: values.count) } }
+    return copy
 }
