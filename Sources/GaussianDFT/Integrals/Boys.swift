@@ -124,11 +124,17 @@ public enum BoysFunction {
         typealias V = SIMD4<Double>
         let large = t .>= V(repeating: gridLimit)
         let tc = t.replacing(with: 0, where: large)     // grid lookup in range for every lane
-        let x = tc * inverseStep + 0.5
-        let i0 = Int(x[0]), i1 = Int(x[1]), i2 = Int(x[2]), i3 = Int(x[3])
-        let d = V(Double(i0), Double(i1), Double(i2), Double(i3)) * step - tc
-        let r0 = table + i0 * rowLength, r1 = table + i1 * rowLength
-        let r2 = table + i2 * rowLength, r3 = table + i3 * rowLength
+        // Nearest grid point without Double → Int conversions (each one a range check and a
+        // scalar convert): adding 1.5·2^52 rounds T/step to an integer, which then sits in the
+        // low mantissa bits (0 ≤ T/step ≤ 500 here).
+        let shifter = V(repeating: 6755399441055744.0)
+        let shifted = tc * inverseStep + shifter
+        let d = (shifted - shifter) * step - tc
+        let index = unsafeBitCast(shifted, to: SIMD4<UInt64>.self) & 0xFFFF_FFFF
+        let r0 = table + Int(truncatingIfNeeded: index[0]) &* rowLength
+        let r1 = table + Int(truncatingIfNeeded: index[1]) &* rowLength
+        let r2 = table + Int(truncatingIfNeeded: index[2]) &* rowLength
+        let r3 = table + Int(truncatingIfNeeded: index[3]) &* rowLength
         @inline(__always) func row(_ k: Int) -> V { V(r0[k], r1[k], r2[k], r3[k]) }
         let d2 = d * d, d4 = d2 * d2
         let p1 = d, p2 = 0.5 * d2, p3 = (1.0 / 6) * (d2 * d), p4 = (1.0 / 24) * d4

@@ -62,17 +62,44 @@ extension ERIEngine {
                     let entry = stage + g * stride
                     w[g] = entry[braWeightOffset + b] * entry[ketWeightOffset + k]
                 }
-                for e in 0..<nEb {
-                    for col in 0..<nFk {
-                        let src = x + (eOff + e) * nF + fOff + col
-                        var sum = SIMD4<Double>.zero
-                        for g in 0..<laneGroups { sum += w[g] * src[g * nX] }
-                        rows[e * nFk + col] = sum.sum()
-                    }
-                }
+                contractLanes(x: x, weights: w, laneGroups: laneGroups, laneStride: nX,
+                              firstElement: eOff * nF + fOff, rowStride: nF, rows: nEb, columns: nFk, into: rows)
                 body(contractedQuartet(plan: plan, braDisplacement: dispBra, ketDisplacement: dispKet,
                                        shells: (Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v))))
             }
+        }
+    }
+
+    /// out[e·columns + c] = Σ_g Σ_lanes w_g · x_g[firstElement + e·rowStride + c], lane group g's
+    /// values starting at x + g·laneStride: one component quartet's block of A. Four elements
+    /// at a time, each with its own fused multiply-add chain over the lane groups: with one
+    /// chain per element the loop waited on the add latency (4 cycles per lane group).
+    @inline(__always)
+    private func contractLanes(x: UnsafePointer<SIMD4<Double>>, weights w: UnsafePointer<SIMD4<Double>>,
+                               laneGroups: Int, laneStride: Int, firstElement: Int, rowStride: Int,
+                               rows: Int, columns: Int, into out: UnsafeMutablePointer<Double>) {
+        let count = rows * columns
+        var k = 0
+        while k < count {
+            // Elements k…k+3 of the block (the last one repeated past its end, not stored).
+            @inline(__always) func offset(_ i: Int) -> Int {
+                let element = min(k + i, count - 1)
+                return firstElement + (element / columns) * rowStride + element % columns
+            }
+            let o0 = offset(0), o1 = offset(1), o2 = offset(2), o3 = offset(3)
+            var s0 = SIMD4<Double>.zero, s1 = SIMD4<Double>.zero, s2 = SIMD4<Double>.zero, s3 = SIMD4<Double>.zero
+            var group = x
+            for g in 0..<laneGroups {
+                let wg = w[g]
+                s0.addProduct(wg, group[o0]); s1.addProduct(wg, group[o1])
+                s2.addProduct(wg, group[o2]); s3.addProduct(wg, group[o3])
+                group += laneStride
+            }
+            out[k] = s0.sum()
+            if k + 1 < count { out[k + 1] = s1.sum() }
+            if k + 2 < count { out[k + 2] = s2.sum() }
+            if k + 3 < count { out[k + 3] = s3.sum() }
+            k += 4
         }
     }
 
