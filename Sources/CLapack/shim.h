@@ -7,10 +7,20 @@
 #endif
 /* Threads used by OpenBLAS (chemflow parallelises over molecules and pins this to 1). */
 void openblas_set_num_threads(int num_threads);
-/* OpenBLAS's run-time kernel choice (DYNAMIC_ARCH builds, as Debian's): `quit` forgets the
-   chosen kernel table, `init` chooses again, reading OPENBLAS_CORETYPE first. */
-void gotoblas_dynamic_init(void);
-void gotoblas_dynamic_quit(void);
+/* OpenBLAS's run-time kernel choice, present in DYNAMIC_ARCH builds such as Debian's (weak, so
+   that other builds still link): `quit` forgets the chosen kernel table, `init` chooses again,
+   reading OPENBLAS_CORETYPE first. */
+void gotoblas_dynamic_init(void) __attribute__((weak));
+void gotoblas_dynamic_quit(void) __attribute__((weak));
+
+/* Runs OpenBLAS's kernel choice again (after OPENBLAS_CORETYPE was set); 0 when this OpenBLAS
+   has no run-time choice. */
+static inline int chemflow_openblas_choose_kernels_again(void) {
+    if (!gotoblas_dynamic_init || !gotoblas_dynamic_quit) return 0;
+    gotoblas_dynamic_quit();
+    gotoblas_dynamic_init();
+    return 1;
+}
 
 /* x86-64 vector extensions the CPU has and the operating system saves the registers of
    (CPUID and XCR0, as OpenBLAS's own checks): bit 0 AVX, bit 1 AVX2 with FMA, bit 2 AVX-512F.

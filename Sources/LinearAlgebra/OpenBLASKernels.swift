@@ -50,10 +50,9 @@ public enum OpenBLASKernels {
         let chosen = String(cString: openblas_get_corename())
         guard chosen.lowercased() == "prescott", let family = familyForThisCPU else { return nil }
         setenv("OPENBLAS_CORETYPE", family, 1)
-        gotoblas_dynamic_quit()
-        gotoblas_dynamic_init()
+        let chosenAgain = chemflow_openblas_choose_kernels_again() != 0
         unsetenv("OPENBLAS_CORETYPE")
-        return family
+        return chosenAgain ? family : nil
     }
 }
 
