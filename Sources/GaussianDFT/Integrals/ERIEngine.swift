@@ -470,16 +470,9 @@ final class ERIEngine {
                 let t = rho * (pqx * pqx + pqy * pqy + pqz * pqz)
                 let pref = bp.k * kp.k * inv.squareRoot()
                 BoysFunction.evaluate(upTo: L, t, into: f, table: table, inverseOdd: inverseOdd, scale: pref)
-                let qi = q * inv, pi = p * inv
-                c[1] = bp.pax; c[2] = bp.pay; c[3] = bp.paz
-                c[4] = -qi * pqx; c[5] = -qi * pqy; c[6] = -qi * pqz
-                c[7] = kp.pax; c[8] = kp.pay; c[9] = kp.paz
-                c[10] = pi * pqx; c[11] = pi * pqy; c[12] = pi * pqz
-                c[GeneratedVRR.o2p] = bp.oneOver2p
-                c[GeneratedVRR.o2pr] = bp.oneOver2p * qi
-                c[GeneratedVRR.o2q] = kp.oneOver2p
-                c[GeneratedVRR.o2qr] = kp.oneOver2p * pi
-                c[GeneratedVRR.o2pq] = 0.5 * inv
+                GeneratedVRR.setCoefficients(c, braShift: SIMD3(bp.pax, bp.pay, bp.paz), ketShift: SIMD3(kp.pax, kp.pay, kp.paz),
+                                             p: p, q: q, oneOver2p: bp.oneOver2p, oneOver2q: kp.oneOver2p,
+                                             inverseSum: inv, pq: SIMD3(pqx, pqy, pqz))
             }
             if L == 0 {
                 var sum = 0.0

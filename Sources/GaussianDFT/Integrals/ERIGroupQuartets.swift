@@ -81,17 +81,9 @@ extension ERIEngine {
                     if L == 0 { acc[0] += w * e[4]; continue }
                     let bp = braPrims[bi], kp = ketPrims[kj]
                     let inv = e[0]
-                    let pqx = sign * e[1], pqy = sign * e[2], pqz = sign * e[3]
-                    let qi = kp.p * inv, pi = bp.p * inv
-                    if braFirst { c[1] = bp.pax; c[2] = bp.pay; c[3] = bp.paz } else { c[1] = bp.pbx; c[2] = bp.pby; c[3] = bp.pbz }
-                    c[4] = -qi * pqx; c[5] = -qi * pqy; c[6] = -qi * pqz
-                    if ketFirst { c[7] = kp.pax; c[8] = kp.pay; c[9] = kp.paz } else { c[7] = kp.pbx; c[8] = kp.pby; c[9] = kp.pbz }
-                    c[10] = pi * pqx; c[11] = pi * pqy; c[12] = pi * pqz
-                    c[GeneratedVRR.o2p] = bp.oneOver2p
-                    c[GeneratedVRR.o2pr] = bp.oneOver2p * qi
-                    c[GeneratedVRR.o2q] = kp.oneOver2p
-                    c[GeneratedVRR.o2qr] = kp.oneOver2p * pi
-                    c[GeneratedVRR.o2pq] = 0.5 * inv
+                    GeneratedVRR.setCoefficients(c, braShift: bp.shift(fromFirst: braFirst), ketShift: kp.shift(fromFirst: ketFirst),
+                                                 p: bp.p, q: kp.p, oneOver2p: bp.oneOver2p, oneOver2q: kp.oneOver2p,
+                                                 inverseSum: inv, pq: sign * SIMD3(e[1], e[2], e[3]))
                     for m in 0...L { f[m] = w * e[4 + m] }
                     kernel(c, f, acc)
                 }
@@ -188,16 +180,9 @@ extension ERIEngine {
             if lMax == 0 {
                 x[0] = e[4]
             } else {
-                let qi = kp.p * inv, pi = bp.p * inv
-                if braI { c[1] = bp.pax; c[2] = bp.pay; c[3] = bp.paz } else { c[1] = bp.pbx; c[2] = bp.pby; c[3] = bp.pbz }
-                c[4] = -qi * pqx; c[5] = -qi * pqy; c[6] = -qi * pqz
-                if ketI { c[7] = kp.pax; c[8] = kp.pay; c[9] = kp.paz } else { c[7] = kp.pbx; c[8] = kp.pby; c[9] = kp.pbz }
-                c[10] = pi * pqx; c[11] = pi * pqy; c[12] = pi * pqz
-                c[GeneratedVRR.o2p] = bp.oneOver2p
-                c[GeneratedVRR.o2pr] = bp.oneOver2p * qi
-                c[GeneratedVRR.o2q] = kp.oneOver2p
-                c[GeneratedVRR.o2qr] = kp.oneOver2p * pi
-                c[GeneratedVRR.o2pq] = 0.5 * inv
+                GeneratedVRR.setCoefficients(c, braShift: bp.shift(fromFirst: braI), ketShift: kp.shift(fromFirst: ketI),
+                                             p: bp.p, q: kp.p, oneOver2p: bp.oneOver2p, oneOver2q: kp.oneOver2p,
+                                             inverseSum: inv, pq: SIMD3(pqx, pqy, pqz))
                 if nck == 1 {
                     // One ket component: its weight scales the Boys values (the VRR is linear
                     // in them) and the kernel accumulates straight into T.

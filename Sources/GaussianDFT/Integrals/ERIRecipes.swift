@@ -61,6 +61,26 @@ enum GeneratedVRR {
     static let o2pq = 17    // 1/(2(p+q))
     static let count = 18
     static func key(_ la: Int, _ lb: Int, _ lc: Int, _ ld: Int) -> Int { ((la * 8 + lb) * 8 + lc) * 8 + ld }
+
+    /// Fills entries 1–17 of a scalar kernel's table for one primitive quartet (bra exponent sum
+    /// p, ket q, 1/(p+q) = `inverseSum`, P − Q = `pq`): P − A, −(q/(p+q))(P − Q), Q − C,
+    /// (p/(p+q))(P − Q), 1/(2p), ρ/(2p²), 1/(2q), ρ/(2q²), 1/(2(p+q)). A and C are the centres
+    /// the recurrence builds on (`braShift` = P − A, `ketShift` = Q − C).
+    @inline(__always)
+    static func setCoefficients(_ c: UnsafeMutablePointer<Double>, braShift: SIMD3<Double>, ketShift: SIMD3<Double>,
+                                p: Double, q: Double, oneOver2p: Double, oneOver2q: Double,
+                                inverseSum inv: Double, pq: SIMD3<Double>) {
+        let qi = q * inv, pi = p * inv
+        c[1] = braShift.x; c[2] = braShift.y; c[3] = braShift.z
+        c[4] = -qi * pq.x; c[5] = -qi * pq.y; c[6] = -qi * pq.z
+        c[7] = ketShift.x; c[8] = ketShift.y; c[9] = ketShift.z
+        c[10] = pi * pq.x; c[11] = pi * pq.y; c[12] = pi * pq.z
+        c[o2p] = oneOver2p
+        c[o2pr] = oneOver2p * qi
+        c[o2q] = oneOver2q
+        c[o2qr] = oneOver2q * pi
+        c[o2pq] = 0.5 * inv
+    }
 }
 
 /// Straight-line VRR program for a class (la lb | lc ld): from [00|00]^(m), m = 0...L

@@ -47,6 +47,10 @@ struct GroupPrimitivePair {
     var k: Double                                  // √2 π^{5/4} e^{−μ AB²} / p
     var bound: Double                              // max over components of the ShellPairTable bound
     var first: Int32, second: Int32                // primitive indices within the two groups
+
+    /// P − A (`fromFirst`) or P − B: the shift of a recurrence built on that centre.
+    @inline(__always)
+    func shift(fromFirst: Bool) -> SIMD3<Double> { fromFirst ? SIMD3(pax, pay, paz) : SIMD3(pbx, pby, pbz) }
 }
 
 /// One shell pair of a group pair: its `ShellPairTable` index, whether its canonical first shell
