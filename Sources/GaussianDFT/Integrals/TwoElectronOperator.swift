@@ -145,7 +145,7 @@ public struct ElectronRepulsionTensor: TwoElectronOperator {
         var maxRowsLength = 1
         // Raw copies for the block callback below: it runs for every component quartet, and the
         // arrays it captured were retained and released on every call (5 % of a qm1b conformer).
-        let groupOfAO = rawCopy(aoGroup), indexInGroup = rawCopy(aoLocal), offsets = rawCopy(basis.aoOffsets)
+        let groupOfAO = stableCopy(aoGroup), indexInGroup = stableCopy(aoLocal), offsets = stableCopy(basis.aoOffsets)
         defer { groupOfAO.deallocate(); indexInGroup.deallocate(); offsets.deallocate() }
         // Buffer offset of local row (a, b).
         let rowStart = UnsafeMutablePointer<Int>.allocate(capacity: maxGroupAOs * maxGroupAOs)
@@ -504,12 +504,4 @@ public struct DirectCoulombExchange: TwoElectronOperator {
             }
         }
     }
-}
-
-/// A manually managed copy of `values` (deallocate it): for closures in hot loops, which would
-/// retain and release a captured array on every call.
-func rawCopy(_ values: [Int]) -> UnsafeMutablePointer<Int> {
-    let copy = UnsafeMutablePointer<Int>.allocate(capacity: max(1, values.count))
-    values.withUnsafeBufferPointer { if let base = $0.baseAddress { copy.initialize(from: base, count: values.count) } }
-    return copy
 }
