@@ -149,8 +149,8 @@ extension ERIEngine {
                 let (b, k) = swapped ? (entryPlan.k, entryPlan.b) : (entryPlan.b, entryPlan.k)
                 let cb = cbBase[b], ck = ckBase[k]
                 let nE = Int(cb.eCount), nF = Int(ck.eCount), nX = nE * nF
-                ensureLanes(&laneScratch, &laneScratchCapacity, laneGroups * (nX + 1) + nX)
-                let x = laneScratch, w = laneScratch + laneGroups * nX, acc = w + laneGroups
+                ensureLanes(&laneScratch, &laneScratchCapacity, laneGroups * (nX + 1))
+                let x = laneScratch, w = laneScratch + laneGroups * nX
                 let stage = laneStage
                 for g in 0..<laneGroups {
                     let entry = stage + g * stride
@@ -159,13 +159,8 @@ extension ERIEngine {
                 }
                 let classPlan = classPlan(Int(cb.lu), Int(cb.lv), Int(ck.lu), Int(ck.lv))
                 let rows = rows1
-                // Lane groups outermost: the element sums are independent, so they overlap.
-                acc.initialize(repeating: .zero, count: nX)
-                for g in 0..<laneGroups {
-                    let wg = w[g], xg = x + g * nX
-                    for element in 0..<nX { acc[element] += wg * xg[element] }
-                }
-                for element in 0..<nX { rows[element] = acc[element].sum() }
+                contractLanes(x: x, weights: w, laneGroups: laneGroups, laneStride: nX,
+                              firstElement: 0, rowStride: nF, rows: nE, columns: nF, into: rows)
                 body(contractedQuartet(plan: classPlan, braDisplacement: dispBra, ketDisplacement: dispKet,
                                        shells: (Int(cb.u), Int(cb.v), Int(ck.u), Int(ck.v))))
             }
